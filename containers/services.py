@@ -1,0 +1,116 @@
+"""Container and image actions: permission, engine call, audit event.
+
+Each service returns an `Outcome` the view shows in place; it never raises
+for a refusal the user should read (engine errors become the message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console import dockerapi, permissions
+from console.audit import Actor, record
+from console.dockerapi import GatewayError
+
+PAST_TENSE = {
+    "start": "Started",
+    "stop": "Stopped",
+    "restart": "Restarted",
+    "kill": "Killed",
+    "pause": "Paused",
+    "unpause": "Unpaused",
+    "remove": "Removed",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+
+
+def container_act(
+    *, actor: Actor, container_id: str, action: str, remove_volumes: bool = False
+) -> Outcome:
+    """Run one lifecycle action on a container and write its audit event."""
+    if action not in dockerapi.ACTIONS:
+        return Outcome(False, f"Unknown action '{action}'.")
+    audit = {
+        "action": f"container.{action}",
+        "target_type": "container",
+        "target_id": container_id,
+    }
+    params = {"remove_volumes": remove_volumes} if action == "remove" else {}
+    try:
+        container = dockerapi.inspect_container(container_id)
+    except dockerapi.NotFound:
+        message = f"No container {container_id[:12]} (it may have been removed)."
+        record(actor, **audit, params=params, outcome="failure", error=message)
+        return Outcome(False, message)
+    audit |= {
+        "target_id": container.id,
+        "target_name": container.name,
+        "team": container.labels.get("berth.team", ""),
+    }
+    if not permissions.can_act_on_container(actor.user, container):
+        message = f"You may not {action} {container.name}."
+        record(actor, **audit, params=params, outcome="denied", error=message)
+        return Outcome(False, message)
+    options = {"remove_volumes": remove_volumes} if action == "remove" else {}
+    try:
+        dockerapi.run_action(container.id, action, **options)
+    except dockerapi.EngineUnavailable:
+        raise
+    except GatewayError as error:
+        record(actor, **audit, params=params, outcome="failure", error=error.message)
+        return Outcome(False, f"Could not {action} {container.name}: {error.message}")
+    record(actor, **audit, params=params)
+    return Outcome(True, f"{PAST_TENSE[action]} {container.name}.")
+
+
+def image_remove(*, actor: Actor, image: str, force: bool = False) -> Outcome:
+    """Remove an image (by id or tag); force is for admins only."""
+    audit = {
+        "action": "image.remove",
+        "target_type": "image",
+        "target_id": image,
+        "target_name": image,
+        "params": {"force": force},
+    }
+    if force and not permissions.can_force_remove_image(actor.user):
+        message = "Only admins can force the removal of an image."
+        record(actor, **audit, outcome="denied", error=message)
+        return Outcome(False, message)
+    try:
+        dockerapi.remove_image(image, force=force)
+    except dockerapi.Conflict as error:
+        users = ", ".join(sorted(c.name for c in containers_using_image(image)))
+        message = f"{image} is in use by {users}." if users else error.message
+        record(actor, **audit, outcome="failure", error=error.message)
+        return Outcome(False, f"Could not remove {short_image(image)}: {message}")
+    except dockerapi.EngineUnavailable:
+        raise
+    except GatewayError as error:
+        record(actor, **audit, outcome="failure", error=error.message)
+        return Outcome(False, f"Could not remove {short_image(image)}: {error.message}")
+    record(actor, **audit)
+    return Outcome(True, f"Removed {short_image(image)}.")
+
+
+def containers_using_image(image: str) -> list[dockerapi.ContainerSummary]:
+    """Containers created from `image` (an id, a short id, or a tag)."""
+    image_ids = {i.id for i in dockerapi.list_images() if image_matches(i, image)}
+    return [c for c in dockerapi.list_containers() if c.image_id in image_ids]
+
+
+def image_matches(summary: dockerapi.ImageSummary, image: str) -> bool:
+    bare = image.removeprefix("sha256:")
+    return (
+        summary.id == image
+        or summary.id.removeprefix("sha256:").startswith(bare)
+        or image in summary.tags
+    )
+
+
+def short_image(image: str) -> str:
+    return image.removeprefix("sha256:")[:12] if image.startswith("sha256:") else image

@@ -1,0 +1,27 @@
+"""Small template filters for engine data. None of them marks text safe."""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.http import HttpRequest
+
+from console.dockerapi import PublishedPort
+
+register = template.Library()
+ANY_ADDRESS = {"", "0.0.0.0", "::"}  # noqa: S104 (recognised, not bound)
+HOST_WITHOUT_PORT = re.compile(r"^(\[[^\]]*\]|[^:]*)")
+
+
+@register.filter
+def port_url(port: PublishedPort, request: HttpRequest | None) -> str:
+    """Where a published HTTP-looking port can be opened from this browser."""
+    host = port.host_ip
+    if host in ANY_ADDRESS:
+        # Published on every address: the host the browser already reaches.
+        host = HOST_WITHOUT_PORT.match(request.get_host() if request else "").group()
+        host = host or "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port.host_port}/"

@@ -1,0 +1,192 @@
+"""Containers and images pages. Reads go to the gateway, changes to services."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from console import dockerapi, permissions
+from console.audit import Actor
+from console.paging import paginate, query_without_page
+from containers import services
+from containers.display import env_rows, masked_inspect
+from containers.forms import (
+    BulkActionForm,
+    ContainerActionForm,
+    ContainerFilterForm,
+    ImageFilterForm,
+    ImageRemoveForm,
+)
+
+
+def _partial(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx else template
+
+
+@require_GET
+def container_list(request: HttpRequest) -> HttpResponse:
+    form = ContainerFilterForm(request.GET or None)
+    containers = dockerapi.list_containers(**form.engine_filters())
+    containers = form.narrow(containers)
+    page = paginate(request, containers, settings.BERTH_PAGE_SIZE)
+    template = _partial(request, "containers/container_list.html", "container-table")
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+@require_GET
+def container_detail(request: HttpRequest, container_id: str) -> HttpResponse:
+    try:
+        container = dockerapi.inspect_container(container_id)
+    except dockerapi.NotFound:
+        raise Http404(
+            f"No container {container_id} (it may have been removed)."
+        ) from None
+    reveal = permissions.can_see_secrets(request.user)
+    return render(
+        request,
+        "containers/container_detail.html",
+        {
+            "container": container,
+            "env": env_rows(container.env, reveal=reveal),
+            "can_act": permissions.can_act_on_container(request.user, container),
+        },
+    )
+
+
+@require_GET
+def container_inspect(request: HttpRequest, container_id: str) -> HttpResponse:
+    """The raw inspect JSON, masked unless the user may see secrets."""
+    try:
+        data = dockerapi.inspect_container_raw(container_id)
+    except dockerapi.NotFound:
+        raise Http404(
+            f"No container {container_id} (it may have been removed)."
+        ) from None
+    document = masked_inspect(data, reveal=permissions.can_see_secrets(request.user))
+    return render(
+        request,
+        "containers/container_detail.html#raw-inspect",
+        {"raw_inspect": document, "container": {"id": data["Id"]}},
+    )
+
+
+@require_POST
+def container_action(
+    request: HttpRequest, container_id: str, action: str
+) -> HttpResponse:
+    if action not in dockerapi.ACTIONS:
+        raise Http404(f"No action called {action}.")
+    form = ContainerActionForm(request.POST)
+    form.is_valid()
+    outcome = services.container_act(
+        actor=Actor.from_request(request),
+        container_id=container_id,
+        action=action,
+        remove_volumes=form.cleaned_data.get("remove_volumes", False),
+    )
+    if request.htmx:
+        return _container_row(request, container_id, outcome)
+    _tell(request, outcome)
+    if action == "remove" and outcome.ok:
+        return redirect("containers:list")
+    return redirect(
+        request.POST.get("next") or reverse("containers:detail", args=[container_id])
+    )
+
+
+def _tell(request: HttpRequest, outcome: services.Outcome) -> None:
+    (messages.success if outcome.ok else messages.error)(request, outcome.message)
+
+
+def _container_row(
+    request: HttpRequest, container_id: str, outcome: services.Outcome
+) -> HttpResponse:
+    """The row again, as it is now, with the outcome written in it."""
+    rows = dockerapi.list_containers(ids=[container_id])
+    return render(
+        request,
+        "containers/container_list.html#container-row",
+        {
+            "container": rows[0] if rows else None,
+            "container_id": container_id,
+            "outcome": outcome,
+        },
+    )
+
+
+@require_POST
+def container_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        actor = Actor.from_request(request)
+        for container_id in form.cleaned_data["ids"]:
+            _tell(
+                request,
+                services.container_act(
+                    actor=actor,
+                    container_id=container_id,
+                    action=form.cleaned_data["action"],
+                    remove_volumes=form.cleaned_data["remove_volumes"],
+                ),
+            )
+    next_url = reverse("containers:list")
+    if query := request.POST.get("query"):
+        next_url = f"{next_url}?{query}"
+    return redirect(next_url)
+
+
+@require_GET
+def image_list(request: HttpRequest) -> HttpResponse:
+    form = ImageFilterForm(request.GET or None)
+    dangling = form.is_valid() and form.cleaned_data["dangling"]
+    images = form.narrow(dockerapi.list_images(dangling_only=dangling))
+    used_by: dict[str, list[str]] = defaultdict(list)
+    for container in dockerapi.list_containers():
+        used_by[container.image_id].append(container.name)
+    page = paginate(request, images, settings.BERTH_PAGE_SIZE)
+    rows = [(image, sorted(used_by.get(image.id, []))) for image in page]
+    template = _partial(request, "containers/image_list.html", "image-table")
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query_without_page(request),
+            "can_force": permissions.can_force_remove_image(request.user),
+        },
+    )
+
+
+@require_POST
+def image_remove(request: HttpRequest) -> HttpResponse:
+    form = ImageRemoveForm(request.POST)
+    if form.is_valid():
+        _tell(
+            request,
+            services.image_remove(
+                actor=Actor.from_request(request),
+                image=form.cleaned_data["image"],
+                force=form.cleaned_data["force"],
+            ),
+        )
+    else:
+        messages.error(request, "Say which image to remove.")
+    next_url = reverse("containers:images")
+    if query := request.POST.get("query"):
+        next_url = f"{next_url}?{query}"
+    return redirect(next_url)

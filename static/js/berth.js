@@ -1,0 +1,45 @@
+// Berth's page glue: confirmations, select-all, htmx settings. No framework.
+"use strict";
+
+// Swap 503 answers too: they carry the "engine not reachable" banner.
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.htmx) {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "503", swap: true, error: false, target: "#engine-banner-slot", swapOverride: "outerHTML" },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+});
+
+// <form data-confirm="Remove web?">: ask first, with or without htmx.
+// A capture listener on the document runs before htmx's own submit handler.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  let question = form.dataset.confirm;
+  const when = form.dataset.confirmWhen;
+  if (when && event.submitter && event.submitter.value === when) {
+    const count = document.querySelectorAll(`input[form="${form.id}"]:checked`).length;
+    question = `${when[0].toUpperCase() + when.slice(1)} ${count} selected container(s)?`;
+  }
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// <input type=checkbox data-select-all="ids">: ticks every row's box.
+document.addEventListener("change", (event) => {
+  const name = event.target.dataset && event.target.dataset.selectAll;
+  if (!name) return;
+  document.querySelectorAll(`input[type=checkbox][name="${name}"]`).forEach((box) => {
+    box.checked = event.target.checked;
+  });
+});
+
+// Show htmx network failures instead of failing silently.
+document.addEventListener("htmx:sendError", () => {
+  const slot = document.getElementById("messages");
+  if (slot) slot.innerHTML = '<p class="message error" role="alert">Berth did not answer. Check your connection and try again.</p>';
+});
