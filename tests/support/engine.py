@@ -1,0 +1,183 @@
+"""The real Docker engine under the tests.
+
+Every object a test makes carries the label `berth.test-run=<run id>` and is
+removed when the session ends (and leftovers of earlier, killed runs are
+removed when the next one starts). The busybox base images are kept between
+runs as a build cache; they carry `berth.test-fixture=1` instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tarfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import docker
+import pytest
+
+RUN_ID = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+RUN_LABEL = "berth.test-run"
+FIXTURE_LABEL = "berth.test-fixture"
+BUSYBOX = "berth-test/busybox:latest"
+BUSYBOX_BASE = "berth-test/busybox-base:latest"
+# Runs until stopped, and stops at once on SIGTERM (PID 1 ignores it otherwise).
+SLEEPER = "trap 'exit 0' TERM; sleep 3600 & wait"
+
+
+def engine_client() -> docker.APIClient:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    try:
+        client = docker.APIClient(base_url=host, version="auto", timeout=60)
+        client.ping()
+    except Exception as error:  # noqa: BLE001
+        pytest.fail(
+            f"No Docker engine answers at {host} ({error}). The suite needs a real "
+            "engine: run it through `make test`, which starts dockerd.",
+            pytrace=False,
+        )
+    return client
+
+
+def run_labels(**extra: str) -> dict[str, str]:
+    return {RUN_LABEL: RUN_ID, **extra}
+
+
+def unique_name(prefix: str = "t") -> str:
+    return f"berth-test-{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def remove_labelled(client: docker.APIClient, label: str) -> None:
+    """Remove every container, image, volume and network carrying `label`."""
+    for row in client.containers(all=True, filters={"label": label}):
+        client.remove_container(row["Id"], force=True, v=True)
+    for row in client.images(filters={"label": label}):
+        try:
+            client.remove_image(row["Id"], force=True)
+        except docker.errors.APIError:
+            pass
+    for volume in client.volumes(filters={"label": label}).get("Volumes") or []:
+        try:
+            client.remove_volume(volume["Name"], force=True)
+        except docker.errors.APIError:
+            pass
+    for network in client.networks(filters={"label": label}):
+        try:
+            client.remove_network(network["Id"])
+        except docker.errors.APIError:
+            pass
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[docker.APIClient]:
+    client = engine_client()
+    remove_labelled(client, RUN_LABEL)  # leftovers of an earlier, killed run
+    yield client
+    remove_labelled(client, f"{RUN_LABEL}={RUN_ID}")
+    client.close()
+
+
+def _busybox_tar() -> bytes:
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add(busybox, arcname="bin/busybox")
+    return buffer.getvalue()
+
+
+def _image_exists(client: docker.APIClient, ref: str) -> bool:
+    try:
+        client.inspect_image(ref)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def build_image(
+    client: docker.APIClient,
+    tag: str,
+    dockerfile: str,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """Build `dockerfile` (no context) and raise if the engine says no."""
+    stream = client.build(
+        fileobj=io.BytesIO(dockerfile.encode()),
+        tag=tag,
+        rm=True,
+        labels=labels or run_labels(),
+        decode=True,
+    )
+    for message in stream:
+        if "error" in message or "errorDetail" in message:
+            raise RuntimeError(f"building {tag} failed: {message}")
+    return client.inspect_image(tag)["Id"]
+
+
+@pytest.fixture(scope="session")
+def busybox_image(engine: docker.APIClient) -> str:
+    """A static busybox with its applets installed: built here, never pulled."""
+    if not _image_exists(engine, BUSYBOX_BASE):
+        _import_base(engine)
+    if not _image_exists(engine, BUSYBOX):
+        build_image(
+            engine,
+            BUSYBOX,
+            f'FROM {BUSYBOX_BASE}\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+            'CMD ["sh"]\n',
+            labels={FIXTURE_LABEL: "1"},
+        )
+    return BUSYBOX
+
+
+def _import_base(client: docker.APIClient) -> None:
+    repository, tag = BUSYBOX_BASE.split(":")
+    client.import_image_from_data(
+        _busybox_tar(),
+        repository=repository,
+        tag=tag,
+        changes=[f"LABEL {FIXTURE_LABEL}=1"],
+    )
+
+
+@pytest.fixture
+def make_container(
+    engine: docker.APIClient, busybox_image: str
+) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Create (and by default start) a labelled container; removed afterwards."""
+    made: list[str] = []
+
+    def make(
+        command: str = SLEEPER,
+        *,
+        name: str | None = None,
+        start: bool = True,
+        labels: dict[str, str] | None = None,
+        image: str | None = None,
+        publish: dict[int, Any] | None = None,
+        **create: Any,
+    ) -> dict[str, Any]:
+        if publish:
+            create["ports"] = list(publish)
+            create["host_config"] = engine.create_host_config(port_bindings=publish)
+        container = engine.create_container(
+            image or busybox_image,
+            ["sh", "-c", command],
+            name=name or unique_name(),
+            labels=run_labels(**(labels or {})),
+            **create,
+        )
+        made.append(container["Id"])
+        if start:
+            engine.start(container["Id"])
+        return engine.inspect_container(container["Id"])
+
+    yield make
+    for container_id in made:
+        try:
+            engine.remove_container(container_id, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
