@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from console.models import AuditEvent
+from console.models import AuditEvent, ContainerAssignment, Profile, Team
 
 
 @admin.register(AuditEvent)
@@ -31,3 +33,36 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "max_running_containers", "max_total_memory_mb")
+    filter_horizontal = ("members",)
+
+
+@admin.register(ContainerAssignment)
+class ContainerAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("container_name", "container_id", "team", "assigned_by", "created")
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    verbose_name = "Berth role"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class BerthUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ("username", "email", "is_superuser", "role")
+
+    @admin.display(description="role")
+    def role(self, user: Any) -> str:
+        from console.permissions import role_of
+
+        return role_of(user)

@@ -84,3 +84,68 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events cannot be deleted")
+
+
+class Team(models.Model):
+    """A group of people who own containers together, with its quotas."""
+
+    name = models.SlugField(
+        max_length=64, unique=True, help_text="Written into the berth.team label."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True
+    )
+    max_running_containers = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no limit."
+    )
+    max_total_memory_mb = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sum of running containers' memory limits."
+    )
+    max_container_memory_mb = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Largest memory limit one container may ask."
+    )
+    max_container_cpus = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """A user's role in Berth. Superusers are always admins."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "admin"
+        OPERATOR = "operator", "operator"
+        VIEWER = "viewer", "viewer"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="berth_profile"
+    )
+    role = models.CharField(max_length=16, choices=Role, default=Role.VIEWER)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class ContainerAssignment(models.Model):
+    """An admin's assignment of an unmanaged container to a team.
+
+    A container's labels cannot change after creation, so the assignment
+    lives here, keyed by container id, and is shown like a label.
+    """
+
+    container_id = models.CharField(max_length=64, unique=True)
+    container_name = models.CharField(max_length=255, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.container_name or self.container_id[:12]} → {self.team}"

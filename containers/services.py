@@ -77,6 +77,10 @@ def image_remove(*, actor: Actor, image: str, force: bool = False) -> Outcome:
         "target_name": image,
         "params": {"force": force},
     }
+    if not permissions.can_remove_image(actor.user):
+        message = "Viewers cannot remove images."
+        record(actor, **audit, outcome="denied", error=message)
+        return Outcome(False, message)
     if force and not permissions.can_force_remove_image(actor.user):
         message = "Only admins can force the removal of an image."
         record(actor, **audit, outcome="denied", error=message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from console import dockerapi, permissions
 from console.audit import Actor
 from console.paging import paginate, query_without_page
+from console.permissions import Access, access_for
 from containers import services
 from containers.display import env_rows, masked_inspect
 from containers.forms import (
@@ -29,36 +31,61 @@ def _partial(request: HttpRequest, template: str, partial: str) -> str:
     return f"{template}#{partial}" if request.htmx else template
 
 
+@dataclass(frozen=True)
+class ContainerRow:
+    """One row of the list: the container and what this user may do with it."""
+
+    container: dockerapi.ContainerSummary
+    can_act: bool
+    team: str
+    assigned: bool
+
+
+def container_rows(access: Access, containers: list) -> list[ContainerRow]:
+    return [
+        ContainerRow(
+            container=c,
+            can_act=access.can(permissions.ACT, c),
+            team=access.team_of(c),
+            assigned="berth.team" not in c.labels and c.id in access.assignments,
+        )
+        for c in containers
+    ]
+
+
 @require_GET
 def container_list(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
     form = ContainerFilterForm(request.GET or None)
-    containers = dockerapi.list_containers(**form.engine_filters())
-    containers = form.narrow(containers)
-    page = paginate(request, containers, settings.BERTH_PAGE_SIZE)
+    containers = access.visible(dockerapi.list_containers(**form.engine_filters()))
+    page = paginate(request, form.narrow(containers), settings.BERTH_PAGE_SIZE)
     template = _partial(request, "containers/container_list.html", "container-table")
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "rows": container_rows(access, page.object_list),
+            "query": query_without_page(request),
+        },
     )
 
 
 @require_GET
 def container_detail(request: HttpRequest, container_id: str) -> HttpResponse:
-    try:
-        container = dockerapi.inspect_container(container_id)
-    except dockerapi.NotFound:
-        raise Http404(
-            f"No container {container_id} (it may have been removed)."
-        ) from None
-    reveal = permissions.can_see_secrets(request.user)
+    container = _visible_container(request, container_id)
+    access = access_for(request.user)
     return render(
         request,
         "containers/container_detail.html",
         {
             "container": container,
-            "env": env_rows(container.env, reveal=reveal),
-            "can_act": permissions.can_act_on_container(request.user, container),
+            "env": env_rows(
+                container.env, reveal=access.can(permissions.SECRETS, container)
+            ),
+            "can_act": access.can(permissions.ACT, container),
+            "team": access.team_of(container),
         },
     )
 
@@ -66,18 +93,30 @@ def container_detail(request: HttpRequest, container_id: str) -> HttpResponse:
 @require_GET
 def container_inspect(request: HttpRequest, container_id: str) -> HttpResponse:
     """The raw inspect JSON, masked unless the user may see secrets."""
-    try:
-        data = dockerapi.inspect_container_raw(container_id)
-    except dockerapi.NotFound:
-        raise Http404(
-            f"No container {container_id} (it may have been removed)."
-        ) from None
-    document = masked_inspect(data, reveal=permissions.can_see_secrets(request.user))
+    container = _visible_container(request, container_id)
+    reveal = permissions.can(request.user, permissions.SECRETS, container)
     return render(
         request,
         "containers/container_detail.html#raw-inspect",
-        {"raw_inspect": document, "container": {"id": data["Id"]}},
+        {
+            "raw_inspect": masked_inspect(container.raw, reveal=reveal),
+        },
     )
+
+
+def _visible_container(
+    request: HttpRequest, container_id: str
+) -> dockerapi.ContainerDetail:
+    """The container, or 404 when it is gone or not this user's to see."""
+    try:
+        container = dockerapi.inspect_container(container_id)
+    except dockerapi.NotFound:
+        container = None
+    if container is None or not permissions.can(
+        request.user, permissions.VIEW, container
+    ):
+        raise Http404(f"No container {container_id} (it may have been removed).")
+    return container
 
 
 @require_POST
@@ -112,12 +151,13 @@ def _container_row(
     request: HttpRequest, container_id: str, outcome: services.Outcome
 ) -> HttpResponse:
     """The row again, as it is now, with the outcome written in it."""
-    rows = dockerapi.list_containers(ids=[container_id])
+    access = access_for(request.user)
+    found = access.visible(dockerapi.list_containers(ids=[container_id]))
     return render(
         request,
         "containers/container_list.html#container-row",
         {
-            "container": rows[0] if rows else None,
+            "row": container_rows(access, found)[0] if found else None,
             "container_id": container_id,
             "outcome": outcome,
         },
@@ -167,6 +207,7 @@ def image_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query_without_page(request),
+            "can_remove": permissions.can_remove_image(request.user),
             "can_force": permissions.can_force_remove_image(request.user),
         },
     )

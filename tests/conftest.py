@@ -1,25 +1,32 @@
-"""Fixtures shared by the whole suite: the real engine, personas, a live Berth."""
+"""Fixtures shared by the whole suite: personas, the real engine, a live Berth."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+
+from tests.base import logged_in, make_user
 
 pytest_plugins = ["tests.support.engine", "tests.support.live"]
 
 
 @pytest.fixture
-def admin_user(django_user_model):
-    return django_user_model.objects.create_superuser(
-        username="ada", password="ada-password-1"
-    )
+def admin_user(db):
+    return make_user("ada", "admin")
 
 
 @pytest.fixture
-def member_user(django_user_model):
-    return django_user_model.objects.create_user(
-        username="mo", password="mo-password-1"
-    )
+def operator_user(db):
+    return make_user("otto", "operator", ["blue"])
+
+
+@pytest.fixture
+def viewer_user(db):
+    return make_user("vera", "viewer", ["blue"])
+
+
+@pytest.fixture
+def outsider_user(db):
+    return make_user("oscar", "operator", ["red"])
 
 
 @pytest.fixture
@@ -28,12 +35,15 @@ def admin_client(admin_user):
 
 
 @pytest.fixture
-def member_client(member_user):
-    return logged_in(member_user)
+def operator_client(operator_user):
+    return logged_in(operator_user)
 
 
-def logged_in(user) -> Client:
-    """A test client of its own, so several personas can act in one test."""
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture
+def viewer_client(viewer_user):
+    return logged_in(viewer_user)
+
+
+@pytest.fixture
+def outsider_client(outsider_user):
+    return logged_in(outsider_user)

@@ -10,7 +10,6 @@ from console.dockerapi.client import engine_address
 from console.dockerapi.containers import (
     ACTIONS,
     inspect_container,
-    inspect_container_raw,
     list_containers,
     remove_container,
     run_action,
@@ -43,7 +42,6 @@ __all__ = [
     "PublishedPort",
     "engine_address",
     "inspect_container",
-    "inspect_container_raw",
     "list_containers",
     "list_images",
     "remove_container",

@@ -46,11 +46,6 @@ def inspect_container(container_id: str) -> ContainerDetail:
     return _detail_from_inspect(data)
 
 
-def inspect_container_raw(container_id: str) -> dict[str, Any]:
-    with engine_call() as api:
-        return api.inspect_container(container_id)
-
-
 def start_container(container_id: str) -> None:
     with engine_call() as api:
         api.start(container_id)

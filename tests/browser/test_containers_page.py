@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.base import PASSWORD, make_user
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.engine,
@@ -21,12 +23,12 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
 
 
 def test_a_member_stops_a_running_container_from_the_page(
-    page, berth_server, make_container, django_user_model, engine
+    page, berth_server, make_container, engine
 ):
-    django_user_model.objects.create_user(username="mo", password="mo-password-1")
-    container = make_container()
+    make_user("otto", "operator", ["blue"])
+    container = make_container(team="blue")
     name = container["Name"].lstrip("/")
-    log_in(page, berth_server.url, "mo", "mo-password-1")
+    log_in(page, berth_server.url, "otto", PASSWORD)
     page.goto(f"{berth_server.url}/containers/?q={name}")
     row = page.locator(f"#container-{container['Id']}")
     expect(row).to_have_attribute("data-state", "running")
@@ -44,18 +46,21 @@ def test_a_wrong_password_shows_a_plain_message(page, berth_server):
     expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
 
 
-def test_hostile_labels_do_not_run_script(
-    page, berth_server, make_container, django_user_model
-):
-    django_user_model.objects.create_user(username="mo", password="mo-password-1")
+def test_hostile_labels_do_not_run_script(page, berth_server, make_container):
+    make_user("vera", "viewer", ["blue"])
     container = make_container(
+        team="blue",
         labels={
             "berth.owner": "<img src=x onerror=\"document.title='pwned'\">",
-            "berth.team": "<script>document.title='pwned'</script>",
-        }
+            "berth.template": "<script>document.title='pwned'</script>",
+        },
     )
-    log_in(page, berth_server.url, "mo", "mo-password-1")
-    page.goto(f"{berth_server.url}/containers/{container['Id']}/")
-    expect(page.locator("body")).to_contain_text("<script>document.title='pwned'")
-    assert page.title() != "pwned"
-    assert page.locator("img[src=x]").count() == 0
+    log_in(page, berth_server.url, "vera", PASSWORD)
+    for path in (
+        f"/containers/{container['Id']}/",
+        f"/containers/?q={container['Id']}",
+    ):
+        page.goto(berth_server.url + path)
+        expect(page.locator("body")).to_contain_text("<script>document.title='pwned'")
+        assert page.title() != "pwned"
+        assert page.locator("img[src=x]").count() == 0

@@ -23,8 +23,8 @@ def test_redact_masks_secret_looking_keys_and_env_lines():
 
 
 @pytest.mark.django_db
-def test_record_stores_who_what_and_outcome(member_user):
-    actor = Actor(user=member_user, client_ip="127.0.0.1")
+def test_record_stores_who_what_and_outcome(operator_user):
+    actor = Actor(user=operator_user, client_ip="127.0.0.1")
     event = record(
         actor,
         "container.stop",
@@ -37,8 +37,8 @@ def test_record_stores_who_what_and_outcome(member_user):
     )
     event.refresh_from_db()
     assert (event.actor, event.actor_name, event.action) == (
-        member_user,
-        "mo",
+        operator_user,
+        "otto",
         "container.stop",
     )
     assert event.params == {"password": REDACTED}
@@ -50,8 +50,8 @@ def test_record_stores_who_what_and_outcome(member_user):
 
 
 @pytest.mark.django_db
-def test_events_are_chained_and_a_changed_one_is_found(member_user):
-    actor = Actor(user=member_user)
+def test_events_are_chained_and_a_changed_one_is_found(operator_user):
+    actor = Actor(user=operator_user)
     first = record(actor, "a")
     second = record(actor, "b")
     third = record(actor, "c")
@@ -62,8 +62,8 @@ def test_events_are_chained_and_a_changed_one_is_found(member_user):
 
 
 @pytest.mark.django_db
-def test_events_cannot_be_changed_or_deleted_through_the_model(member_user):
-    event = record(Actor(user=member_user), "a")
+def test_events_cannot_be_changed_or_deleted_through_the_model(operator_user):
+    event = record(Actor(user=operator_user), "a")
     with pytest.raises(ValueError):
         event.save()
     with pytest.raises(ValueError):
@@ -71,10 +71,10 @@ def test_events_cannot_be_changed_or_deleted_through_the_model(member_user):
 
 
 @pytest.mark.django_db
-def test_admins_filter_the_trail_by_actor_and_outcome(admin_client, member_user):
-    record(Actor(user=member_user), "container.stop", target_name="web")
+def test_admins_filter_the_trail_by_actor_and_outcome(admin_client, operator_user):
+    record(Actor(user=operator_user), "container.stop", target_name="web")
     record(
-        Actor(user=member_user),
+        Actor(user=operator_user),
         "container.kill",
         target_name="db",
         outcome="failure",
@@ -84,5 +84,5 @@ def test_admins_filter_the_trail_by_actor_and_outcome(admin_client, member_user)
     body = response.content.decode()
     assert "container.kill" in body and "no such container" in body
     assert "container.stop" not in body
-    response = admin_client.get(reverse("audit"), {"actor": "mo", "action": "stop"})
+    response = admin_client.get(reverse("audit"), {"actor": "otto", "action": "stop"})
     assert "container.stop" in response.content.decode()

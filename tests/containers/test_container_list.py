@@ -15,15 +15,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.engine]
 
 
 def test_it_lists_running_and_stopped_containers_with_ports_and_owner(
-    member_client, make_container
+    viewer_client, make_container
 ):
     marker = uuid.uuid4().hex[:8]
     web = make_container(
-        labels={"berth.owner": "mo", "berth.team": "blue", "berth.probe": marker},
+        labels={"berth.owner": "vera", "berth.probe": marker},
+        team="blue",
         publish={80: ("127.0.0.1", None)},
     )
     stopped = make_container("true", start=False, labels={"berth.probe": marker})
-    response = member_client.get(
+    response = viewer_client.get(
         reverse("containers:list"), {"label": f"berth.probe={marker}"}
     )
     body = response.content.decode()
@@ -33,18 +34,18 @@ def test_it_lists_running_and_stopped_containers_with_ports_and_owner(
     assert stopped["Name"].lstrip("/") in body
     assert f"127.0.0.1:{host_port} → 80/tcp" in body
     assert f'href="http://127.0.0.1:{host_port}/"' in body
-    assert "owner: mo" in body and "team: blue" in body
+    assert "owner: vera" in body and "team: blue" in body
     assert "berth-test/busybox" in body
 
 
-def test_it_filters_by_state_text_and_label(member_client, make_container):
+def test_it_filters_by_state_text_and_label(viewer_client, make_container):
     marker = uuid.uuid4().hex[:8]
     up = make_container(labels={"berth.probe": marker})
     down = make_container("true", start=False, labels={"berth.probe": marker})
     up_name, down_name = up["Name"].lstrip("/"), down["Name"].lstrip("/")
 
     def names(**query: str) -> str:
-        response = member_client.get(reverse("containers:list"), query)
+        response = viewer_client.get(reverse("containers:list"), query)
         assert response.status_code == 200
         return response.content.decode()
 
@@ -58,25 +59,25 @@ def test_it_filters_by_state_text_and_label(member_client, make_container):
     assert down_name in body and up_name not in body
 
 
-def test_a_malformed_label_filter_is_explained_not_an_error(member_client):
-    response = member_client.get(reverse("containers:list"), {"label": "=oops"})
+def test_a_malformed_label_filter_is_explained_not_an_error(viewer_client):
+    response = viewer_client.get(reverse("containers:list"), {"label": "=oops"})
     assert response.status_code == 200
     assert "Write a label key, or key=value." in response.content.decode()
 
 
-def test_it_sorts_by_name_both_ways(member_client, make_container):
+def test_it_sorts_by_name_both_ways(viewer_client, make_container):
     marker = uuid.uuid4().hex[:8]
     prefix = unique_name("sort")
     for suffix in ("b", "a", "c"):
         make_container(
             name=f"{prefix}-{suffix}", labels={"berth.probe": marker}, start=False
         )
-    body = member_client.get(
+    body = viewer_client.get(
         reverse("containers:list"), {"label": f"berth.probe={marker}", "sort": "-name"}
     ).content.decode()
     positions = [body.index(f'data-name="{prefix}-{s}"') for s in ("c", "b", "a")]
     assert positions == sorted(positions)
-    body = member_client.get(
+    body = viewer_client.get(
         reverse("containers:list"), {"label": f"berth.probe={marker}", "sort": "name"}
     ).content.decode()
     positions = [body.index(f'data-name="{prefix}-{s}"') for s in ("a", "b", "c")]
@@ -84,15 +85,15 @@ def test_it_sorts_by_name_both_ways(member_client, make_container):
 
 
 def test_a_page_view_makes_exactly_one_engine_request(
-    member_client, tmp_path, make_container
+    viewer_client, tmp_path, make_container
 ):
     make_container()
     proxy = EngineProxy(str(tmp_path / "engine.sock")).start()
     try:
         with override_settings(DOCKER_HOST=proxy.docker_host):
-            member_client.get(reverse("containers:list"))  # makes the client
+            viewer_client.get(reverse("containers:list"))  # makes the client
             proxy.reset()
-            response = member_client.get(
+            response = viewer_client.get(
                 reverse("containers:list"), {"state": "running", "q": "berth"}
             )
             assert response.status_code == 200
@@ -100,3 +101,18 @@ def test_a_page_view_makes_exactly_one_engine_request(
             assert all(path.endswith("/containers/json") for path in proxy.paths())
     finally:
         proxy.stop()
+
+
+def test_other_teams_containers_are_hidden_from_non_admins(
+    viewer_client, admin_client, make_container
+):
+    marker = uuid.uuid4().hex[:8]
+    ours = make_container(team="blue", labels={"berth.probe": marker})
+    theirs = make_container(team="red", labels={"berth.probe": marker})
+    loose = make_container(labels={"berth.probe": marker})
+    query = {"label": f"berth.probe={marker}"}
+    body = viewer_client.get(reverse("containers:list"), query).content.decode()
+    assert ours["Id"] in body and loose["Id"] in body and theirs["Id"] not in body
+    assert 'name="ids"' not in body  # a viewer has nothing to select for
+    body = admin_client.get(reverse("containers:list"), query).content.decode()
+    assert all(c["Id"] in body for c in (ours, theirs, loose))

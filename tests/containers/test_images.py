@@ -21,21 +21,23 @@ def own_image(engine, busybox_image):
 
 
 def test_it_lists_tags_size_and_the_containers_using_an_image(
-    member_client, own_image, make_container
+    operator_client, own_image, make_container
 ):
     tag, image_id = own_image
     user = make_container(image=tag, start=False)
-    body = member_client.get(reverse("containers:images"), {"q": tag}).content.decode()
+    body = operator_client.get(
+        reverse("containers:images"), {"q": tag}
+    ).content.decode()
     assert tag in body and image_id[7:19] in body
     assert user["Name"].lstrip("/") in body
 
 
 def test_an_image_in_use_is_refused_with_its_users_named(
-    member_client, own_image, make_container, engine
+    operator_client, own_image, make_container, engine
 ):
     tag, image_id = own_image
     user = make_container(image=tag)
-    response = member_client.post(
+    response = operator_client.post(
         reverse("containers:image_remove"), {"image": image_id}, follow=True
     )
     body = response.content.decode()
@@ -47,11 +49,11 @@ def test_an_image_in_use_is_refused_with_its_users_named(
 
 
 def test_members_cannot_force_and_admins_can(
-    member_client, admin_client, own_image, make_container, engine
+    operator_client, admin_client, own_image, make_container, engine
 ):
     tag, image_id = own_image
     make_container(image=tag, start=False)
-    response = member_client.post(
+    response = operator_client.post(
         reverse("containers:image_remove"), {"image": tag, "force": "on"}, follow=True
     )
     assert "Only admins can force" in response.content.decode()
@@ -63,9 +65,9 @@ def test_members_cannot_force_and_admins_can(
     assert not engine.images(name=tag.split(":")[0])
 
 
-def test_an_unused_image_is_removed(member_client, own_image, engine):
+def test_an_unused_image_is_removed(operator_client, own_image, engine):
     tag, image_id = own_image
-    response = member_client.post(
+    response = operator_client.post(
         reverse("containers:image_remove"), {"image": image_id}, follow=True
     )
     body = response.content.decode()
@@ -74,13 +76,22 @@ def test_an_unused_image_is_removed(member_client, own_image, engine):
 
 
 def test_dangling_images_are_shown_as_untagged_and_filtered(
-    member_client, engine, busybox_image
+    operator_client, engine, busybox_image
 ):
     marker = unique_name("dangle")
     first = build_image(engine, f"{marker}:x", f"FROM {busybox_image}\nLABEL v=1\n")
     build_image(engine, f"{marker}:x", f"FROM {busybox_image}\nLABEL v=2\n")
-    body = member_client.get(
+    body = operator_client.get(
         reverse("containers:images"), {"dangling": "on"}
     ).content.decode()
     assert first[7:19] in body and "&lt;untagged&gt;" in body
     assert f"{marker}:x" not in body
+
+
+def test_viewers_cannot_remove_images(viewer_client, own_image, engine):
+    tag, image_id = own_image
+    response = viewer_client.post(
+        reverse("containers:image_remove"), {"image": image_id}, follow=True
+    )
+    assert "Viewers cannot remove images." in response.content.decode()
+    engine.inspect_image(image_id)

@@ -21,10 +21,10 @@ def gateway(monkeypatch):
 
 @pytest.mark.django_db
 def test_five_thousand_containers_are_paged_on_the_server(
-    member_client, gateway, settings
+    viewer_client, gateway, settings
 ):
     settings.BERTH_PAGE_SIZE = 50
-    response = member_client.get(reverse("containers:list"), {"page": 3})
+    response = viewer_client.get(reverse("containers:list"), {"page": 3})
     body = response.content.decode()
     assert "5000 containers" in body and "page 3 of 100" in body
     assert body.count('<tr id="container-') == 50
@@ -33,8 +33,8 @@ def test_five_thousand_containers_are_paged_on_the_server(
 
 
 @pytest.mark.django_db
-def test_state_goes_to_the_engine_and_text_is_matched_here(member_client, gateway):
-    response = member_client.get(
+def test_state_goes_to_the_engine_and_text_is_matched_here(viewer_client, gateway):
+    response = viewer_client.get(
         reverse("containers:list"), {"state": "exited", "q": "svc-0000"}
     )
     body = response.content.decode()
@@ -43,8 +43,8 @@ def test_state_goes_to_the_engine_and_text_is_matched_here(member_client, gatewa
 
 
 @pytest.mark.django_db
-def test_htmx_filtering_answers_with_the_table_only(member_client, gateway):
-    response = member_client.get(
+def test_htmx_filtering_answers_with_the_table_only(viewer_client, gateway):
+    response = viewer_client.get(
         reverse("containers:list"), {"q": "svc-00042"}, headers={"HX-Request": "true"}
     )
     body = response.content.decode()

@@ -23,10 +23,10 @@ def hostile(make_container):
 @pytest.mark.parametrize(
     "view", ["containers:list", "containers:detail", "containers:inspect"]
 )
-def test_hostile_labels_and_commands_are_escaped(member_client, hostile, view):
+def test_hostile_labels_and_commands_are_escaped(admin_client, hostile, view):
     args = [] if view == "containers:list" else [hostile["Id"]]
     query = {"q": hostile["Id"][:12]} if view == "containers:list" else {}
-    body = member_client.get(reverse(view, args=args), query).content.decode()
+    body = admin_client.get(reverse(view, args=args), query).content.decode()
     assert hostile["Id"][:12] in body
     assert "<script>alert" not in body
     assert "<img src=x" not in body

@@ -20,7 +20,8 @@ from typing import Any
 import docker
 import pytest
 
-RUN_ID = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+# The pid lets a later run tell a dead run's leftovers from a live run's objects.
+RUN_ID = f"{os.getpid()}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
 RUN_LABEL = "berth.test-run"
 FIXTURE_LABEL = "berth.test-fixture"
 BUSYBOX = "berth-test/busybox:latest"
@@ -72,10 +73,44 @@ def remove_labelled(client: docker.APIClient, label: str) -> None:
             pass
 
 
+def dead_runs(client: docker.APIClient) -> set[str]:
+    """Run ids on the engine's objects whose test process no longer exists."""
+    labels = [
+        row.get("Labels") or {}
+        for row in client.containers(all=True, filters={"label": RUN_LABEL})
+    ]
+    labels += [
+        row.get("Labels") or {} for row in client.images(filters={"label": RUN_LABEL})
+    ]
+    labels += [
+        v.get("Labels") or {}
+        for v in client.volumes(filters={"label": RUN_LABEL}).get("Volumes") or []
+    ]
+    labels += [
+        n.get("Labels") or {} for n in client.networks(filters={"label": RUN_LABEL})
+    ]
+    return {
+        run
+        for run in (item.get(RUN_LABEL, "") for item in labels)
+        if run and not _process_alive(run.split("-")[0])
+    }
+
+
+def _process_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[docker.APIClient]:
     client = engine_client()
-    remove_labelled(client, RUN_LABEL)  # leftovers of an earlier, killed run
+    for run_id in dead_runs(client):  # leftovers of earlier, killed runs
+        remove_labelled(client, f"{RUN_LABEL}={run_id}")
     yield client
     remove_labelled(client, f"{RUN_LABEL}={RUN_ID}")
     client.close()
@@ -153,6 +188,7 @@ def make_container(
     def make(
         command: str = SLEEPER,
         *,
+        team: str = "",
         name: str | None = None,
         start: bool = True,
         labels: dict[str, str] | None = None,
@@ -163,6 +199,9 @@ def make_container(
         if publish:
             create["ports"] = list(publish)
             create["host_config"] = engine.create_host_config(port_bindings=publish)
+        labels = dict(labels or {})
+        if team:
+            labels["berth.team"] = team
         container = engine.create_container(
             image or busybox_image,
             ["sh", "-c", command],
