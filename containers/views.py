@@ -68,6 +68,7 @@ def container_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": container_rows(access, page.object_list),
             "query": query_without_page(request),
+            "here": request.get_full_path(),
         },
     )
 
@@ -160,6 +161,7 @@ def _container_row(
             "row": container_rows(access, found)[0] if found else None,
             "container_id": container_id,
             "outcome": outcome,
+            "here": request.POST.get("next", ""),
         },
     )
 

@@ -17,7 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // A capture listener on the document runs before htmx's own submit handler.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  let question = form.dataset.confirm;
+  let question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
   const when = form.dataset.confirmWhen;
   if (when && event.submitter && event.submitter.value === when) {
     const count = document.querySelectorAll(`input[form="${form.id}"]:checked`).length;
