@@ -5,9 +5,24 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 app = Celery("console")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _worker_heartbeat(**kwargs: object) -> None:
+    from console.heartbeat import start_heartbeat
+
+    start_heartbeat("worker")
+
+
+@beat_init.connect
+def _beat_heartbeat(**kwargs: object) -> None:
+    from console.heartbeat import start_heartbeat
+
+    start_heartbeat("beat")

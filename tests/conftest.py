@@ -6,7 +6,11 @@ import pytest
 
 from tests.base import logged_in, make_user
 
-pytest_plugins = ["tests.support.engine", "tests.support.live"]
+pytest_plugins = [
+    "tests.support.engine",
+    "tests.support.live",
+    "tests.support.registry",
+]
 
 
 @pytest.fixture
