@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_URL = "unix:///var/run/docker.sock"
 BENCH_LABEL = "berth.bench"
-FIXTURE_LABEL = "berth.test-fixture"
+FIXTURE_LABEL = "berth-test.fixture"
 BUSYBOX = "berth-test/busybox:latest"
 BUSYBOX_BASE = "berth-test/busybox-base:latest"
 BUSYBOX_BINARY = Path("/bin/busybox")

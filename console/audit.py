@@ -46,9 +46,6 @@ class Actor:
             source=AuditEvent.Source.WEBSOCKET,
         )
 
-    def for_job(self) -> Actor:
-        return Actor(user=self.user, client_ip=self.client_ip, source="job")
-
     @property
     def name(self) -> str:
         if self.user is None or not getattr(self.user, "is_authenticated", False):

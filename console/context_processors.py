@@ -9,4 +9,5 @@ from console import permissions
 
 def berth(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    return {"user_is_admin": permissions.is_admin(user)}
+    access = permissions.access_for(user)
+    return {"user_is_admin": access.is_admin, "user_can_launch": access.can_launch}

@@ -16,6 +16,7 @@ class AuditEvent(models.Model):
         SUCCESS = "success", "success"
         FAILURE = "failure", "failure"
         DENIED = "denied", "denied"
+        CANCELLED = "cancelled", "cancelled"
 
     class Source(models.TextChoices):
         WEB = "web", "web"

@@ -233,8 +233,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("BERTH_JOB_SOFT_LIMIT", 3300)
 CELERY_TASK_TIME_LIMIT = env_int("BERTH_JOB_HARD_LIMIT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 4 * 3600,
+    # Queueing a job from a web request fails fast when Redis is down, so the
+    # page can say so instead of hanging.
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 24 * 3600
+
+# Jobs and launches.
+BERTH_JOB_HEARTBEAT_TIMEOUT = env_int("BERTH_JOB_HEARTBEAT_TIMEOUT", 60)
+BERTH_JOB_QUEUE = env_str("BERTH_JOB_QUEUE", "celery")
+BERTH_UPLOAD_DIR = Path(env_str("BERTH_UPLOAD_DIR", str(VAR_DIR / "uploads")))
+BERTH_MAX_UPLOAD_MB = env_int("BERTH_MAX_UPLOAD_MB", 500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+BERTH_CHECK_HOST_PORTS = env_bool("BERTH_CHECK_HOST_PORTS", True)
+BERTH_DEFAULT_MEMORY_MB = env_int("BERTH_DEFAULT_MEMORY_MB", 1024)
+BERTH_DEFAULT_CPUS = float(env_str("BERTH_DEFAULT_CPUS", "1"))
+BERTH_DEFAULT_PIDS = env_int("BERTH_DEFAULT_PIDS", 1024)
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-jobs": {"task": "containers.tasks.reap_stale_jobs", "schedule": 30.0},
+}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from containers import views
+from containers import job_views, views
 
 app_name = "containers"
 
@@ -20,6 +20,19 @@ urlpatterns = [
         views.container_action,
         name="action",
     ),
+    path("launch/", job_views.launch_view, name="launch"),
     path("images/", views.image_list, name="images"),
     path("images/remove/", views.image_remove, name="image_remove"),
+    path(
+        "images/remove-selected/",
+        job_views.images_bulk_remove,
+        name="images_bulk_remove",
+    ),
+    path("images/pull/", job_views.pull_view, name="pull"),
+    path("images/build/", job_views.build_view, name="build"),
+    path("images/push/", job_views.push_view, name="push"),
+    path("images/prune/", job_views.prune_view, name="prune"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
+    path("jobs/<int:job_id>/cancel/", job_views.job_cancel_view, name="job_cancel"),
 ]

@@ -204,3 +204,9 @@ def _networks(data: dict[str, Any]) -> list[NetworkAttachment]:
         )
         for name, net in sorted(networks.items())
     ]
+
+
+def prune_containers(*, label: str = "") -> dict[str, Any]:
+    """Remove stopped containers (optionally only those with `label`)."""
+    with engine_call() as api:
+        return api.prune_containers(filters={"label": label} if label else None)

@@ -242,3 +242,63 @@ class ImageSummary:
             size=int(row.get("Size") or 0),
             labels=dict(row.get("Labels") or {}),
         )
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    """One published port for a new container (from containers.ports)."""
+
+    container_port: int
+    protocol: str = "tcp"
+    host_ip: str = ""
+    host_port: str = ""  # "" lets the engine choose; "8000-8010" a range
+
+
+@dataclass(frozen=True)
+class MountSpec:
+    """A named volume (kind "volume") or a host path (kind "bind") to mount."""
+
+    source: str
+    target: str
+    read_only: bool = False
+    kind: str = "volume"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """Everything Berth may ask of a new container, as typed fields.
+
+    Container bodies are only ever built from this (never raw JSON from a
+    form), so the launch policy can check every field that matters.
+    """
+
+    image: str
+    name: str = ""
+    command: tuple[str, ...] = ()
+    entrypoint: tuple[str, ...] | None = None
+    env: tuple[str, ...] = ()
+    ports: tuple[PortBinding, ...] = ()
+    mounts: tuple[MountSpec, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    restart_policy: str = "no"
+    restart_max_retries: int = 0
+    memory_bytes: int = 0
+    nano_cpus: int = 0
+    pids_limit: int = 0
+    network: str = ""
+    working_dir: str = ""
+    user: str = ""
+    healthcheck: dict[str, Any] | None = None
+    # The rest is host-level power: the launch policy allows it to admins only.
+    privileged: bool = False
+    cap_add: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    sysctls: dict[str, str] = field(default_factory=dict)
+    security_opt: tuple[str, ...] = ()
+    pid_mode: str = ""
+    ipc_mode: str = ""
+    network_mode: str = ""
+    uts_mode: str = ""
+    userns_mode: str = ""
+    cgroupns_mode: str = ""
+    volumes_from: tuple[str, ...] = ()

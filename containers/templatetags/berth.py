@@ -25,3 +25,14 @@ def port_url(port: PublishedPort, request: HttpRequest | None) -> str:
     elif ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port.host_port}/"
+
+
+@register.filter
+def published_url(port: dict, request: HttpRequest | None) -> str:
+    """port_url for a published port stored in a job's result."""
+    return port_url(
+        PublishedPort(
+            port["container_port"], port["protocol"], port["host_ip"], port["host_port"]
+        ),
+        request,
+    )

@@ -1,9 +1,9 @@
 """The real Docker engine under the tests.
 
-Every object a test makes carries the label `berth.test-run=<run id>` and is
+Every object a test makes carries the label `berth-test.run=<run id>` and is
 removed when the session ends (and leftovers of earlier, killed runs are
 removed when the next one starts). The busybox base images are kept between
-runs as a build cache; they carry `berth.test-fixture=1` instead.
+runs as a build cache; they carry `berth-test.fixture=1` instead.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import pytest
 
 # The pid lets a later run tell a dead run's leftovers from a live run's objects.
 RUN_ID = f"{os.getpid()}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-RUN_LABEL = "berth.test-run"
-FIXTURE_LABEL = "berth.test-fixture"
+RUN_LABEL = "berth-test.run"
+FIXTURE_LABEL = "berth-test.fixture"
 BUSYBOX = "berth-test/busybox:latest"
 BUSYBOX_BASE = "berth-test/busybox-base:latest"
 # Runs until stopped, and stops at once on SIGTERM (PID 1 ignores it otherwise).
@@ -220,3 +220,41 @@ def make_container(
             engine.remove_container(container_id, force=True, v=True)
         except docker.errors.NotFound:
             pass
+
+
+HTTPD = "berth-test/httpd:latest"
+HTTPD_PAGE = "hello from berth"
+
+
+@pytest.fixture(scope="session")
+def httpd_image(engine: docker.APIClient, busybox_image: str) -> str:
+    """busybox httpd serving a known page on port 80."""
+    if not _image_exists(engine, HTTPD):
+        build_image(
+            engine,
+            HTTPD,
+            (
+                f"FROM {busybox_image}\n"
+                f"RUN mkdir /www && echo '{HTTPD_PAGE}' > /www/index.html\n"
+                "EXPOSE 80\n"
+                'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]\n'
+            ),
+            labels={FIXTURE_LABEL: "1"},
+        )
+    return HTTPD
+
+
+@pytest.fixture(scope="session")
+def mongo_standin(engine: docker.APIClient, busybox_image: str) -> str:
+    """A local image tagged mongo:latest that listens on 27017 (nothing is pulled)."""
+    if not _image_exists(engine, "mongo:latest"):
+        build_image(
+            engine,
+            "mongo:latest",
+            (
+                f"FROM {busybox_image}\nEXPOSE 27017\n"
+                'CMD ["httpd", "-f", "-p", "27017", "-h", "/"]\n'
+            ),
+            labels={FIXTURE_LABEL: "1"},
+        )
+    return "mongo:latest"

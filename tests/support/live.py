@@ -178,3 +178,72 @@ def page(browser: Any) -> Iterator[Any]:
     page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
+
+
+def start_worker(
+    env: dict[str, str], name: str = "", queue: str = "celery"
+) -> LiveProcess:
+    """A Celery worker on the test database and Redis; waits until ready."""
+    name = name or f"worker-{free_port()}"
+    live = start_process(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "console",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "--hostname",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--queues",
+            queue,
+        ],
+        env,
+    )
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if live.process.poll() is not None:
+            pytest.fail(f"the worker exited early:\n{live.log()}", pytrace=False)
+        if "ready." in live.log():
+            return live
+        time.sleep(0.2)
+    live.stop()
+    pytest.fail(f"the worker did not get ready:\n{live.log()}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: Any, django_db_blocker: Any
+) -> Iterator[LiveProcess]:
+    """A real Celery worker for the session (jobs run in it)."""
+    with django_db_blocker.unblock():
+        live = start_worker(subprocess_env(BERTH_JOB_HEARTBEAT_TIMEOUT="60"))
+    yield live
+    live.stop()
+
+
+def wait_for_job(job_id: int, timeout: float = 60) -> Any:
+    """Poll the job row until it has finished; fail with its state if not."""
+    from containers.models import Job
+
+    deadline = time.monotonic() + timeout
+    job = Job.objects.get(pk=job_id)
+    while time.monotonic() < deadline:
+        job = Job.objects.get(pk=job_id)
+        if job.is_finished:
+            return job
+        time.sleep(0.1)
+    pytest.fail(
+        f"job {job_id} still {job.status} at {job.percent}% after {timeout} s"
+        f" ({job.step}):\n{job.output[-2000:]}",
+        pytrace=False,
+    )

@@ -1,0 +1,55 @@
+"""Celery tasks: a job id in, one service call, nothing else."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from containers import image_jobs, launch
+from containers.jobs import reap_stale_jobs as reap
+from containers.jobs import run_job
+from containers.models import Job
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def pull_image(job_id: int) -> None:
+    run_job(job_id, image_jobs.image_pull)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_image(job_id: int) -> None:
+    run_job(job_id, image_jobs.image_build)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def push_image(job_id: int) -> None:
+    run_job(job_id, image_jobs.image_push)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def launch_container(job_id: int) -> None:
+    run_job(job_id, launch.container_launch)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remove_images(job_id: int) -> None:
+    run_job(job_id, image_jobs.images_remove)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def prune(job_id: int) -> None:
+    run_job(job_id, image_jobs.system_prune)
+
+
+@shared_task(ignore_result=True)
+def reap_stale_jobs() -> int:
+    return reap()
+
+
+TASKS = {
+    Job.Kind.PULL: pull_image,
+    Job.Kind.BUILD: build_image,
+    Job.Kind.PUSH: push_image,
+    Job.Kind.LAUNCH: launch_container,
+    Job.Kind.REMOVE_IMAGE: remove_images,
+    Job.Kind.PRUNE: prune,
+}
