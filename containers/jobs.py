@@ -39,6 +39,11 @@ ACTIONS = {
 # Running a launch twice could make a second container; the others converge.
 NOT_REPEATABLE = {Job.Kind.LAUNCH}
 MAX_OUTPUT = 512 * 1024
+FINAL_STEPS = {
+    Job.Status.SUCCEEDED: "Done",
+    Job.Status.FAILED: "Failed",
+    Job.Status.CANCELLED: "Cancelled",
+}
 FLUSH_EVERY = 0.25  # seconds between writes of progress to the row and the page
 HEARTBEAT_EVERY = 5.0
 
@@ -222,6 +227,7 @@ def run_job(job_id: int, service: Service) -> None:
     context = JobContext(job)
     with _Heartbeat(job.pk):
         status, error, result = _call(service, context)
+    context.progress(step=FINAL_STEPS[status])
     context.flush(force=True)
     _finish(
         job,

@@ -197,7 +197,10 @@ def container_launch(context: JobContext) -> dict[str, Any]:
         raise JobFailed(" ".join(problems))
     context.progress(90, step="Creating the container")
     container_id = dockerapi.create_container(spec)
-    context.log(f"Created {spec.name or container_id[:12]} ({container_id[:12]}).")
+    context.log(
+        f"Created container {container_id[:12]}"
+        f"{f' ({spec.name})' if spec.name else ''}."
+    )
     if options.get("start", True):
         _start_or_clean_up(context, container_id, keep=options.get("keep", False))
     return _launch_result(container_id)

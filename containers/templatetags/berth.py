@@ -36,3 +36,11 @@ def published_url(port: dict, request: HttpRequest | None) -> str:
         ),
         request,
     )
+
+
+@register.filter
+def port_spec(binding: dict) -> str:
+    """A stored port binding as Docker's canonical -p text."""
+    from containers.ports import PortMapping
+
+    return PortMapping(**binding).canonical()
