@@ -46,7 +46,15 @@ def launch_view(request: HttpRequest) -> HttpResponse:
         form = LaunchForm(initial=_prefill(request), access=access)
         return render(request, "containers/launch.html", {"form": form})
     form = LaunchForm(request.POST, access=access)
-    if form.is_valid() and _engine_agrees(request, form, access):
+    try:
+        agreed = form.is_valid() and _engine_agrees(request, form, access)
+    except dockerapi.EngineUnavailable as error:
+        # Keep what was typed: the form comes back with the reason on top.
+        form.add_error(
+            None, f"{error.message}; nothing was launched. Try again when it is back."
+        )
+        return render(request, "containers/launch.html", {"form": form}, status=503)
+    if agreed:
         spec = form.spec(owner=request.user.get_username())
         job = job_start(
             actor=Actor.from_request(request),

@@ -203,8 +203,12 @@ def fetch(url: str) -> str:
 def test_launch_with_an_engine_chosen_port_is_reachable_over_http(
     celery_worker, operator_client, httpd_image, engine
 ):
-    job = launch(operator_client, httpd_image, ports="127.0.0.1::8080",
-                 command="httpd -f -p 8080 -h /www")
+    job = launch(
+        operator_client,
+        httpd_image,
+        ports="127.0.0.1::8080",
+        command="httpd -f -p 8080 -h /www",
+    )
     assert job.status == "succeeded", job.error
     published = job.result["published"]
     assert published and published[0]["host_ip"] == "127.0.0.1"
@@ -339,40 +343,59 @@ def test_a_push_job_sends_a_local_image_with_credentials(
     celery_worker, operator_client, auth_registry, engine, busybox_image
 ):
     target = f"{auth_registry.host}/berth/pushed:v2"
-    job = wait_for_job(start_job(
-        operator_client, "containers:push", image=busybox_image, target=target,
-        username=auth_registry.username, password=auth_registry.password).pk)
+    job = wait_for_job(
+        start_job(
+            operator_client,
+            "containers:push",
+            image=busybox_image,
+            target=target,
+            username=auth_registry.username,
+            password=auth_registry.password,
+        ).pk
+    )
     assert job.status == "succeeded", job.error
     assert job.params["password_sealed"] == REDACTED  # not kept once it is done
     assert auth_registry.password not in json.dumps(job.params)
     request = urllib.request.Request(f"{auth_registry.url}/v2/berth/pushed/tags/list")
     token = base64.b64encode(
-        f"{auth_registry.username}:{auth_registry.password}".encode()).decode()
+        f"{auth_registry.username}:{auth_registry.password}".encode()
+    ).decode()
     request.add_header("Authorization", f"Basic {token}")
     with urllib.request.urlopen(request) as response:  # noqa: S310 (loopback)
         assert json.load(response)["tags"] == ["v2"]
     drop_local(engine, target)
 
 
-def test_a_push_with_a_wrong_password_fails_in_words(celery_worker, operator_client,
-                                                     auth_registry, busybox_image,
-                                                     engine):
+def test_a_push_with_a_wrong_password_fails_in_words(
+    celery_worker, operator_client, auth_registry, busybox_image, engine
+):
     target = f"{auth_registry.host}/berth/refused:v1"
-    job = wait_for_job(start_job(
-        operator_client, "containers:push", image=busybox_image, target=target,
-        username=auth_registry.username, password="wrong").pk)
+    job = wait_for_job(
+        start_job(
+            operator_client,
+            "containers:push",
+            image=busybox_image,
+            target=target,
+            username=auth_registry.username,
+            password="wrong",
+        ).pk
+    )
     assert job.status == "failed"
     assert "unauthorized" in job.error.lower() or "authentication" in job.error.lower()
     drop_local(engine, target)
 
 
-def test_removing_selected_images_is_a_job(celery_worker, operator_client, engine,
-                                           busybox_image):
+def test_removing_selected_images_is_a_job(
+    celery_worker, operator_client, engine, busybox_image
+):
     tags = [f"{unique_name('rm')}:1" for _ in range(2)]
-    ids = [build_image(engine, tag, f"FROM {busybox_image}\nLABEL t={tag}\n")
-           for tag in tags]
-    job = wait_for_job(start_job(operator_client, "containers:images_bulk_remove",
-                                 images=ids).pk)
+    ids = [
+        build_image(engine, tag, f"FROM {busybox_image}\nLABEL t={tag}\n")
+        for tag in tags
+    ]
+    job = wait_for_job(
+        start_job(operator_client, "containers:images_bulk_remove", images=ids).pk
+    )
     assert job.status == "succeeded", job.error
     assert job.result == {"removed": 2}
     for tag in tags:
@@ -385,11 +408,22 @@ def test_prune_is_for_admins_and_removes_only_what_it_is_told(
     marker = unique_name("prune")
     stopped = make_container("true", start=False, labels={"berth.probe": marker})
     running = make_container(labels={"berth.probe": marker})
-    assert operator_client.post(reverse("containers:prune"), {
-        "containers": "on", "label": f"berth.probe={marker}"}).status_code == 403
+    assert (
+        operator_client.post(
+            reverse("containers:prune"),
+            {"containers": "on", "label": f"berth.probe={marker}"},
+        ).status_code
+        == 403
+    )
     assert AuditEvent.objects.get(action="system.prune").outcome == "denied"
-    job = wait_for_job(start_job(admin_client, "containers:prune", containers="on",
-                                 label=f"berth.probe={marker}").pk)
+    job = wait_for_job(
+        start_job(
+            admin_client,
+            "containers:prune",
+            containers="on",
+            label=f"berth.probe={marker}",
+        ).pk
+    )
     assert job.status == "succeeded", job.error
     assert job.result["containers_removed"] == 1
     assert not engine.containers(all=True, filters={"id": stopped["Id"]})

@@ -157,3 +157,15 @@ def test_a_taken_name_and_a_missing_network_are_refused(
     )
     body = response.content.decode()
     assert "already exists" in body and "There is no network called" in body
+
+
+def test_an_unreachable_engine_keeps_the_form_and_says_why(
+    operator_client, tmp_path, settings
+):
+    settings.DOCKER_HOST = f"unix://{tmp_path}/gone.sock"
+    response = post_launch(operator_client, name="kept-name", env="A=1")
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert "is not reachable; nothing was launched" in body
+    assert 'value="kept-name"' in body and "A=1</textarea>" in body
+    assert not Job.objects.exists()
