@@ -155,17 +155,25 @@ def push_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("containers:images")
     data = form.cleaned_data
+    target = data["target"]
     params = {
-        "image": data["image"],
-        "target": data["target"],
+        "target": target,
         "username": data["username"],
         "password_sealed": seal(data["password"]),
     }
+    if registry := data.get("registry"):
+        from registry_browser.services import push_params
+
+        try:
+            target, params = push_params(registry, target)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return redirect("containers:images")
     job = job_start(
         actor=Actor.from_request(request),
         kind=Job.Kind.PUSH,
-        target=data["target"],
-        params=params,
+        target=target,
+        params={"image": data["image"], **params},
     )
     return redirect(job)
 

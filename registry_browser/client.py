@@ -221,7 +221,9 @@ class RegistryClient:
             )
         return Document(digest, media_type, body)
 
-    def head_manifest(self, repository: str, reference: str) -> Document:
+    def head_manifest(
+        self, repository: str, reference: str, *, fallback_get: bool = True
+    ) -> Document:
         """HEAD a manifest: its digest and type, without a body (not a pull)."""
         response = self.request(
             "HEAD",
@@ -230,7 +232,7 @@ class RegistryClient:
             headers={"Accept": ACCEPT_MANIFESTS},
         )
         digest = response.headers.get("docker-content-digest", "")
-        if not digest:
+        if not digest and fallback_get:
             # Some registries omit the header on HEAD; the body tells the truth.
             return self.manifest(repository, reference)
         media_type = response.headers.get("content-type", "").split(";")[0].strip()

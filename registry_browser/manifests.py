@@ -13,10 +13,22 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_browser.client import DOCKER_LIST, OCI_INDEX, Document
+from registry_browser.client import (
+    DOCKER_LIST,
+    DOCKER_MANIFEST,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Document,
+)
 
 ATTESTATION_TYPE = "attestation-manifest"
 REFERENCE_TYPE = "vnd.docker.reference.type"
+TYPE_NAMES = {
+    DOCKER_MANIFEST: "Docker image manifest (schema 2)",
+    DOCKER_LIST: "Docker manifest list",
+    OCI_MANIFEST: "OCI image manifest",
+    OCI_INDEX: "OCI image index",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,10 @@ class ImageManifest:
     raw: str
 
     @property
+    def type_name(self) -> str:
+        return TYPE_NAMES.get(self.media_type, self.media_type or "image manifest")
+
+    @property
     def compressed_size(self) -> int:
         """Config plus layers as stored in the registry (compressed)."""
         return self.config.size + sum(layer.size for layer in self.layers)
@@ -97,6 +113,10 @@ class ManifestIndex:
     entries: tuple[Descriptor, ...]
     annotations: dict[str, str]
     raw: str
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES.get(self.media_type, self.media_type or "index")
 
     @property
     def platforms(self) -> tuple[Descriptor, ...]:
