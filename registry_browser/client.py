@@ -198,8 +198,15 @@ class RegistryClient:
         )
         tags = list(self._json(response).get("tags") or [])
         link = next_link(response)
-        following = parse_qs(urlsplit(link).query).get("last", [""])[0] if link else ""
-        return tags, following
+        if link:
+            return tags, parse_qs(urlsplit(link).query).get("last", [""])[0]
+        # Distribution before 3.0 ignores n and last and sends every tag at
+        # once: page them here, so a repository with thousands of tags still
+        # shows one page at a time.
+        tags = sorted(tag for tag in tags if tag > last) if last else sorted(tags)
+        if len(tags) > page_size:
+            return tags[:page_size], tags[page_size - 1]
+        return tags, ""
 
     def manifest(self, repository: str, reference: str) -> Document:
         """GET a manifest by tag or digest; its digest is that of the bytes."""
