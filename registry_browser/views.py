@@ -24,7 +24,7 @@ from console.paging import paginate, query_without_page
 from registry_browser import browse, hub_views, services
 from registry_browser.client import RegistryError
 from registry_browser.forms import RegistryForm, SearchForm, TagActionForm
-from registry_browser.models import Registry
+from registry_browser.models import Registry, Repository
 
 STATUS = {"not_found": 404, "unauthorized": 502, "rate_limited": 503}
 
@@ -106,10 +106,17 @@ def catalog(request: HttpRequest, key: str) -> HttpResponse:
         return hub_views.hub_search(request)
     registry = _registry(key)
     form = SearchForm(request.GET or None)
-    repositories = registry.repositories.only("name")
+    # Plain names: no model instances for a page of 50 out of tens of thousands.
+    repositories = Repository.objects.filter(registry=registry).values_list(
+        "name", flat=True
+    )
     if query := form.query():
         repositories = repositories.filter(name__contains=query.lower())
     page = paginate(request, repositories, settings.BERTH_PAGE_SIZE)
+    # Repository names are URL-safe ([a-z0-9._/-]); one reverse for the page
+    # instead of one per row keeps a page of 50 cheap.
+    prefix = reverse("registry_browser:catalog", args=[registry.key])
+    rows = [(name, f"{prefix}{name}/-/tags/") for name in page.object_list]
     template = "registry_browser/catalog.html"
     if request.htmx:
         template += "#catalog-table"
@@ -120,6 +127,7 @@ def catalog(request: HttpRequest, key: str) -> HttpResponse:
             "registry": registry,
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query_without_page(request),
             "can_refresh": permissions.can_refresh_catalog(request.user),
             "can_manage": permissions.can_manage_registries(request.user),
