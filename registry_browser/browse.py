@@ -8,6 +8,7 @@ requests. Nothing here writes to the registry or the audit trail.
 
 from __future__ import annotations
 
+import platform as platform_module
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ from registry_browser.manifests import (
 from registry_browser.models import CachedDocument, Registry
 
 FETCH_THREADS = 8
+# Go's names for the machine's architecture, as platforms in an index use them.
+HOST_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}.get(
+    platform_module.machine(), platform_module.machine()
+)
 DOCKER_HUB_HOST = "docker.io"
 
 
@@ -76,6 +81,7 @@ class Resolved:
     images: dict[str, ImageManifest] = field(default_factory=dict)
     configs: dict[str, ImageConfig] = field(default_factory=dict)
     error: str = ""
+    failure: RegistryError | None = None
 
     @property
     def digest(self) -> str:
@@ -165,8 +171,10 @@ def resolve_tags(
     for tag in tags:
         item = Resolved(tag)
         document = tops[tag]
-        if isinstance(document, Exception):
-            item.error = getattr(document, "message", str(document))
+        if isinstance(document, RegistryError):
+            item.error, item.failure = document.message, document
+        elif isinstance(document, Exception):
+            item.error = str(document)
         else:
             try:
                 item.top = parse_manifest(document)  # type: ignore[arg-type]
@@ -281,8 +289,10 @@ def tag_detail(
     with RegistryClient(endpoint) as client:
         resolved = resolve_tags(client, repository, [tag])[0]
         warnings = client.warnings
+    if resolved.failure:
+        raise resolved.failure
     if resolved.error:
-        raise RegistryError("error", resolved.error)
+        raise RegistryError("invalid", resolved.error)
     image = _chosen_image(resolved, platform)
     config = resolved.configs.get(image.config.digest) if image else None
     return TagDetail(
@@ -303,7 +313,7 @@ def _chosen_image(resolved: Resolved, platform: str) -> ImageManifest | None:
     if platform and platform in resolved.images:
         return resolved.images[platform]
     # The host's own platform first: that is what a pull here would fetch.
-    preferred = [r for r in rows if r.platform.architecture == "amd64"] or rows
+    preferred = [r for r in rows if r.platform.architecture == HOST_ARCH] or rows
     for row in preferred:
         if row.digest in resolved.images:
             return resolved.images[row.digest]

@@ -24,7 +24,7 @@ from containers.references import split_image_reference
 from containers.services import Outcome
 from registry_browser.browse import endpoint_for
 from registry_browser.client import RegistryClient, RegistryError
-from registry_browser.models import Registry, Repository
+from registry_browser.models import CachedDocument, Registry, Repository
 
 EDITABLE = ("name", "url", "username", "verify_tls", "token_realm_hosts")
 
@@ -81,7 +81,9 @@ def registry_remove(*, actor: Actor, registry: Registry) -> Outcome:
         message = "Only admins remove registries."
         record(actor, "registry.delete", **audit, outcome="denied", error=message)
         return Outcome(False, message)
+    key = registry.key
     registry.delete()
+    CachedDocument.objects.filter(source=key).delete()
     record(actor, "registry.delete", **audit, params={"url": registry.url})
     return Outcome(True, f"Removed {registry.name} and its cached catalog from Berth.")
 
@@ -287,4 +289,8 @@ def catalog_refresh(context: JobContext) -> dict[str, Any]:
     except ValueError as error:  # sealed password unreadable
         raise JobFailed(str(error)) from None
     context.log(f"{registry.name}: {count} repositories in the catalog.")
-    return {"registry": registry.name, "repositories": count}
+    return {
+        "registry": registry.name,
+        "registry_id": registry.pk,
+        "repositories": count,
+    }

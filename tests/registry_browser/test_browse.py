@@ -182,7 +182,7 @@ def test_an_unknown_repository_says_so(private_registry, viewer_client):
 
 def test_an_unknown_tag_says_so(private_registry, viewer_client):
     response = viewer_client.get(tag_url(private_registry, "rb/web", "missing"))
-    assert response.status_code == 502
+    assert response.status_code == 404
     assert "no such tag or manifest" in response.content.decode()
 
 
