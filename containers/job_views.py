@@ -21,6 +21,7 @@ from containers import launch, policy
 from containers.job_forms import BuildForm, LaunchForm, PruneForm, PullForm, PushForm
 from containers.jobs import job_cancel, job_start
 from containers.models import Job
+from registry_browser.services import push_params, registry_credentials
 
 
 def _require_launcher(request: HttpRequest) -> None:
@@ -53,7 +54,11 @@ def launch_view(request: HttpRequest) -> HttpResponse:
             kind=Job.Kind.LAUNCH,
             target=spec.name or spec.image,
             team=spec.labels.get("berth.team", ""),
-            params={"spec": launch.spec_to_params(spec), "options": form.options()},
+            params={
+                "spec": launch.spec_to_params(spec),
+                "options": form.options(),
+                **registry_credentials(spec.image),
+            },
         )
         if job.status != Job.Status.FAILED:
             return redirect(job)
@@ -162,8 +167,6 @@ def push_view(request: HttpRequest) -> HttpResponse:
         "password_sealed": seal(data["password"]),
     }
     if registry := data.get("registry"):
-        from registry_browser.services import push_params
-
         try:
             target, params = push_params(registry, target)
         except ValueError as error:

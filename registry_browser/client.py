@@ -47,7 +47,7 @@ class Endpoint:
     key: str  # the Registry's pk, or "hub"; names caches
     url: str  # base URL: scheme and host[:port]
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)  # never in logs or tracebacks
     verify_tls: bool = True
     realm_hosts: tuple[str, ...] = ()  # extra hosts the token realm may be on
 

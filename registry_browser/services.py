@@ -182,6 +182,23 @@ def pull_start(
     return Outcome(True, f"Pulling {reference}."), job
 
 
+def registry_credentials(reference: str) -> dict[str, Any]:
+    """Job parameters with the stored credentials of the registered registry
+    `reference` lives on (so a launch can pull from it), or {}."""
+    try:
+        domain = split_image_reference(reference).domain
+    except ValueError:
+        return {}
+    for registry in Registry.objects.exclude(username=""):
+        if registry.host == domain:
+            return {
+                "username": registry.username,
+                "password_sealed": registry.password_sealed,
+                "registry": registry.name,
+            }
+    return {}
+
+
 def push_params(registry: Registry, target: str) -> tuple[str, dict[str, Any]]:
     """The push target on `registry` and the job parameters carrying its
     credentials; ValueError when the target names another registry."""

@@ -15,7 +15,7 @@ from containers.models import Job
 from registry_browser.browse import endpoint_for
 from registry_browser.client import RegistryClient
 from tests.registry_browser.conftest import register
-from tests.support.engine import build_image, unique_name
+from tests.support.engine import build_image, run_labels, unique_name
 from tests.support.live import wait_for_job
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db(transaction=True)]
@@ -144,3 +144,43 @@ def test_push_refuses_a_target_on_another_registry(operator_client, filled_regis
     )
     assert "names the registry other.example.com" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_launching_an_image_of_a_private_registry_pulls_with_its_credentials(
+    celery_worker, operator_client, filled_registry, engine
+):
+    registry = register(filled_registry)
+    reference = f"{registry.host}/rb/web:1.0"
+    try:
+        engine.remove_image(reference, force=True)
+    except docker.errors.ImageNotFound:
+        pass
+    tag_page = operator_client.get(
+        reverse("registry_browser:tag", args=[registry.key, "rb/web", "1.0"])
+    ).content.decode()
+    assert "ports=80" in tag_page
+    job = started_job(
+        operator_client.post(
+            reverse("containers:launch"),
+            {
+                "image": reference,
+                "ports": "127.0.0.1::80",
+                "restart_policy": "no",
+                "team": "blue",
+                "memory": "64m",
+                "cpus": "0.5",
+                "pids": "100",
+                "pull": "on",
+                "start": "on",
+                "labels": "\n".join(f"{k}={v}" for k, v in run_labels().items()),
+            },
+        )
+    )
+    assert job.params["registry"] == "private"
+    job = wait_for_job(job.pk, timeout=60)
+    try:
+        assert job.status == "succeeded", job.error
+        assert f"Downloaded newer image for {reference}" in job.output
+    finally:
+        engine.remove_container(job.result.get("container_id", "none"), force=True)
+        engine.remove_image(reference, force=True)
