@@ -38,6 +38,21 @@ TOKEN_DEFAULT_SECONDS = 60  # the token spec's default when expires_in is absent
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _WARNING = re.compile(r'^\s*299\s+\S+\s+"(.*)"')
+# distribution/reference's grammar for repository paths and tags. Names from a
+# registry go into Berth's URLs and pages, so anything else is dropped.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY_NAME = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
+TAG_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def valid_repository(name: object) -> bool:
+    return (
+        isinstance(name, str) and len(name) <= 255 and bool(REPOSITORY_NAME.match(name))
+    )
+
+
+def valid_tag(name: object) -> bool:
+    return isinstance(name, str) and bool(TAG_NAME.match(name))
 
 
 @dataclass(frozen=True)
@@ -180,7 +195,8 @@ class RegistryClient:
         url: str | None = f"/v2/_catalog?n={page_size}"
         while url:
             response = self.request("GET", url, scope="registry:catalog:*")
-            yield list(self._json(response).get("repositories") or [])
+            names = self._json(response).get("repositories") or []
+            yield [name for name in names if valid_repository(name)]
             url = next_link(response)
 
     def tags_page(
@@ -196,7 +212,7 @@ class RegistryClient:
             scope=f"repository:{repository}:pull",
             params=params,
         )
-        tags = list(self._json(response).get("tags") or [])
+        tags = [t for t in self._json(response).get("tags") or [] if valid_tag(t)]
         link = next_link(response)
         if link:
             return tags, parse_qs(urlsplit(link).query).get("last", [""])[0]

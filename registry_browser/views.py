@@ -22,7 +22,7 @@ from console import permissions
 from console.audit import Actor
 from console.paging import paginate, query_without_page
 from registry_browser import browse, hub_views, services
-from registry_browser.client import RegistryError
+from registry_browser.client import RegistryError, valid_repository, valid_tag
 from registry_browser.forms import RegistryForm, SearchForm, TagActionForm
 from registry_browser.models import Registry, Repository
 
@@ -33,6 +33,13 @@ def _registry(key: str) -> Registry:
     if not key.isdigit():
         raise Http404("No such registry.")
     return get_object_or_404(Registry, pk=int(key))
+
+
+def check_names(repository: str, tag: str | None = None) -> None:
+    """404 for names outside the reference grammar (they would reach the
+    registry's URLs with its credentials attached)."""
+    if not valid_repository(repository) or (tag is not None and not valid_tag(tag)):
+        raise Http404("That is not a repository name or tag.")
 
 
 def _trouble(request: HttpRequest, context: dict[str, Any], error: Exception) -> Any:
@@ -149,6 +156,7 @@ def catalog_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def repository(request: HttpRequest, key: str, repository: str) -> HttpResponse:
+    check_names(repository)
     if key == "hub":
         return hub_views.hub_tags(request, repository)
     registry = _registry(key)
@@ -164,6 +172,7 @@ def repository(request: HttpRequest, key: str, repository: str) -> HttpResponse:
 
 @require_GET
 def tag(request: HttpRequest, key: str, repository: str, tag: str) -> HttpResponse:
+    check_names(repository, tag)
     if key == "hub":
         return hub_views.hub_tag(request, repository, tag)
     registry = _registry(key)
@@ -186,6 +195,7 @@ def tag(request: HttpRequest, key: str, repository: str, tag: str) -> HttpRespon
 
 @require_POST
 def tag_pull(request: HttpRequest, key: str, repository: str) -> HttpResponse:
+    check_names(repository)
     registry = None if key == "hub" else _registry(key)
     form = TagActionForm(request.POST)
     if not form.is_valid():
@@ -202,6 +212,7 @@ def tag_pull(request: HttpRequest, key: str, repository: str) -> HttpResponse:
 
 @require_POST
 def tag_delete(request: HttpRequest, key: str, repository: str) -> HttpResponse:
+    check_names(repository)
     registry = _registry(key)
     form = TagActionForm(request.POST)
     if not form.is_valid():

@@ -257,3 +257,13 @@ def test_viewers_see_no_pull_launch_or_delete(private_registry, viewer_client):
     page = viewer_client.get(tag_url(private_registry, "rb/web", "1.0")).content
     assert b'id="pull-to-host"' not in page and b'id="launch-link"' not in page
     assert b'id="delete-manifest"' not in page
+
+
+def test_names_outside_the_grammar_are_404_before_reaching_the_registry(
+    private_registry, viewer_client
+):
+    for path in ("Bad/Name", "team/../../v2/_catalog"):
+        response = viewer_client.get(
+            f"/registries/{private_registry.key}/{path}/-/tags/"
+        )
+        assert response.status_code == 404

@@ -150,3 +150,16 @@ def test_exposed_ports_become_launch_form_lines():
     )
     assert config.launch_ports == ["53/udp", "80", "443"]
     assert config.platform.label == "linux/arm64/v8"
+
+
+def test_names_outside_the_reference_grammar_are_dropped():
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("_catalog"):
+            names = ["team/app", "../../admin", "Bad/Case", '"><script>', "a" * 300]
+            return httpx.Response(200, json={"repositories": names})
+        return httpx.Response(200, json={"tags": ["1.0", "x/y", "", "<b>", 7]})
+
+    endpoint = Endpoint(key="n", url="http://r.test")
+    with RegistryClient(endpoint, transport=httpx.MockTransport(answer)) as client:
+        assert list(client.catalog_pages(10)) == [["team/app"]]
+        assert client.tags_page("team/app", 10) == (["1.0"], "")
