@@ -50,13 +50,7 @@ def registry_save(
         record(actor, action, target_type="registry", outcome="denied", error=message)
         return Outcome(False, message), None
     registry = registry or Registry()
-    changed = [f for f in EDITABLE if f in data and getattr(registry, f) != data[f]]
-    for field in EDITABLE:
-        if field in data:
-            setattr(registry, field, data[field])
-    if password is not None and (password or registry.password_sealed):
-        registry.password_sealed = seal(password)
-        changed.append("password")
+    changed = _apply(registry, data, password)
     registry.save()
     record(
         actor,
@@ -68,6 +62,23 @@ def registry_save(
     )
     verb = "Updated" if action == "registry.update" else "Registered"
     return Outcome(True, f"{verb} {registry.name}."), registry
+
+
+def _apply(registry: Registry, data: dict[str, Any], password: str | None) -> list[str]:
+    """Set the new values on `registry` (unsaved); the names of those changed."""
+    changed = [f for f in EDITABLE if f in data and getattr(registry, f) != data[f]]
+    for field in EDITABLE:
+        if field in data:
+            setattr(registry, field, data[field])
+    if password is not None and (password or registry.password_sealed):
+        registry.password_sealed = seal(password)
+        changed.append("password")
+    if "url" in changed and registry.pk:
+        # Another address may be another registry: its old catalog is no guide.
+        registry.repositories.all().delete()
+        registry.catalog_refreshed, registry.catalog_count = None, 0
+        registry.catalog_error = ""
+    return changed
 
 
 def registry_remove(*, actor: Actor, registry: Registry) -> Outcome:

@@ -156,3 +156,16 @@ def test_fifty_thousand_repositories_page_and_search_quickly(viewer_client, db):
     assert "10 repositories" in page  # 4999 and 49990-49999
     assert "team-00/service-00000" in viewer_client.get(url).content.decode()
     assert max(timings.values()) < 1.0, timings
+
+
+def test_a_new_address_forgets_the_old_catalog(admin_client, filled_registry):
+    admin_client.post(reverse("registry_browser:add"), form(filled_registry))
+    registry = Registry.objects.get(name="team")
+    registry.repositories.create(name="old/catalog")
+    admin_client.post(
+        reverse("registry_browser:edit", args=[registry.pk]),
+        form(filled_registry, url="http://127.0.0.1:9", password=""),
+    )
+    registry.refresh_from_db()
+    assert not registry.repositories.exists() and registry.catalog_refreshed is None
+    assert registry.password() == filled_registry.password
