@@ -32,30 +32,21 @@ def tag_url(registry, repository: str, tag: str) -> str:
     return reverse("registry_browser:tag", args=[registry.key, repository, tag])
 
 
-def test_the_catalog_is_read_page_by_page_following_link(private_registry):
+def test_the_catalog_is_read_page_by_page_following_link(
+    private_registry, filled_registry
+):
     pages: list[tuple[int, int]] = []
     count = refresh_catalog(
         private_registry, page_size=2, on_page=lambda n, c: pages.append((n, c))
     )
-    expected = raw_catalog(private_registry_fixture_registry(private_registry))
+    expected = raw_catalog(filled_registry)
     assert count == len(expected) >= 6
-    assert len(pages) == (count + 1) // 2 or len(pages) == count // 2 + 1
+    assert len(pages) == -(-count // 2)  # n=2 each, so the Link was followed
     names = list(private_registry.repositories.values_list("name", flat=True))
     assert names == sorted(expected)
     private_registry.refresh_from_db()
     assert private_registry.catalog_count == count
     assert private_registry.catalog_refreshed is not None
-
-
-def private_registry_fixture_registry(row):
-    """The test registry a Registry row points at (for raw API calls)."""
-
-    class Raw:
-        url = row.url
-        username = row.username
-        password = row.password()
-
-    return Raw
 
 
 def test_a_second_refresh_replaces_rows_that_are_gone(private_registry):
