@@ -153,3 +153,17 @@ def can_force_remove_image(user: Any) -> bool:
 
 def can_view_audit(user: Any) -> bool:
     return is_admin(user)
+
+
+# Registries: everyone browses; operators pull and refresh catalogs; admins
+# register registries, hold their credentials, and delete from them.
+def can_manage_registries(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_delete_from_registry(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_refresh_catalog(user: Any) -> bool:
+    return access_for(user).can_launch

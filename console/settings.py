@@ -259,3 +259,13 @@ BERTH_DEFAULT_PIDS = env_int("BERTH_DEFAULT_PIDS", 1024)
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "containers.tasks.reap_stale_jobs", "schedule": 30.0},
 }
+
+# Registry browser.
+BERTH_REGISTRY_TIMEOUT = env_int("BERTH_REGISTRY_TIMEOUT", 10)
+BERTH_REGISTRY_CATALOG_PAGE = env_int("BERTH_REGISTRY_CATALOG_PAGE", 100)
+BERTH_REGISTRY_TAGS_PAGE = env_int("BERTH_REGISTRY_TAGS_PAGE", 20)
+BERTH_DOCKER_HUB_API = env_str("BERTH_DOCKER_HUB_API", "https://hub.docker.com")
+BERTH_DOCKER_HUB_REGISTRY = env_str(
+    "BERTH_DOCKER_HUB_REGISTRY", "https://registry-1.docker.io"
+)
+BERTH_DOCKER_HUB_REALMS = env_list("BERTH_DOCKER_HUB_REALMS", ["auth.docker.io"])

@@ -20,4 +20,5 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("admin/", admin.site.urls),
     path("", include("containers.urls")),
+    path("", include("registry_browser.urls")),
 ]

@@ -245,6 +245,17 @@ class PushForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # A registered registry: its stored credentials are used, and a target
+    # without a host is pushed to it.
+    registry = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="typed credentials"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from registry_browser.models import Registry
+
+        super().__init__(*args, **kwargs)
+        self.fields["registry"].queryset = Registry.objects.all()
 
 
 class PruneForm(forms.Form):

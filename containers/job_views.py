@@ -21,6 +21,7 @@ from containers import launch, policy
 from containers.job_forms import BuildForm, LaunchForm, PruneForm, PullForm, PushForm
 from containers.jobs import job_cancel, job_start
 from containers.models import Job
+from registry_browser.services import push_params, registry_credentials
 
 
 def _require_launcher(request: HttpRequest) -> None:
@@ -61,7 +62,11 @@ def launch_view(request: HttpRequest) -> HttpResponse:
             kind=Job.Kind.LAUNCH,
             target=spec.name or spec.image,
             team=spec.labels.get("berth.team", ""),
-            params={"spec": launch.spec_to_params(spec), "options": form.options()},
+            params={
+                "spec": launch.spec_to_params(spec),
+                "options": form.options(),
+                **registry_credentials(spec.image),
+            },
         )
         if job.status != Job.Status.FAILED:
             return redirect(job)
@@ -163,17 +168,23 @@ def push_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("containers:images")
     data = form.cleaned_data
+    target = data["target"]
     params = {
-        "image": data["image"],
-        "target": data["target"],
+        "target": target,
         "username": data["username"],
         "password_sealed": seal(data["password"]),
     }
+    if registry := data.get("registry"):
+        try:
+            target, params = push_params(registry, target)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return redirect("containers:images")
     job = job_start(
         actor=Actor.from_request(request),
         kind=Job.Kind.PUSH,
-        target=data["target"],
-        params=params,
+        target=target,
+        params={"image": data["image"], **params},
     )
     return redirect(job)
 

@@ -35,6 +35,7 @@ ACTIONS = {
     Job.Kind.LAUNCH: "container.launch",
     Job.Kind.REMOVE_IMAGE: "image.remove",
     Job.Kind.PRUNE: "system.prune",
+    Job.Kind.REGISTRY_REFRESH: "registry.refresh",
 }
 # Running a launch twice could make a second container; the others converge.
 NOT_REPEATABLE = {Job.Kind.LAUNCH}

@@ -16,6 +16,7 @@ class Job(models.Model):
         LAUNCH = "launch", "launch container"
         REMOVE_IMAGE = "remove_image", "remove images"
         PRUNE = "prune", "prune"
+        REGISTRY_REFRESH = "registry_refresh", "refresh registry catalog"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"

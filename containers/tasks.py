@@ -8,6 +8,7 @@ from containers import image_jobs, launch
 from containers.jobs import reap_stale_jobs as reap
 from containers.jobs import run_job
 from containers.models import Job
+from registry_browser import services as registry_services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -40,6 +41,11 @@ def prune(job_id: int) -> None:
     run_job(job_id, image_jobs.system_prune)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_registry_catalog(job_id: int) -> None:
+    run_job(job_id, registry_services.catalog_refresh)
+
+
 @shared_task(ignore_result=True)
 def reap_stale_jobs() -> int:
     return reap()
@@ -52,4 +58,5 @@ TASKS = {
     Job.Kind.LAUNCH: launch_container,
     Job.Kind.REMOVE_IMAGE: remove_images,
     Job.Kind.PRUNE: prune,
+    Job.Kind.REGISTRY_REFRESH: refresh_registry_catalog,
 }

@@ -25,6 +25,7 @@ from containers.forms import (
     ImageFilterForm,
     ImageRemoveForm,
 )
+from registry_browser.models import Registry
 
 
 def _partial(request: HttpRequest, template: str, partial: str) -> str:
@@ -211,6 +212,7 @@ def image_list(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "can_remove": permissions.can_remove_image(request.user),
             "can_force": permissions.can_force_remove_image(request.user),
+            "registries": Registry.objects.only("id", "name", "url"),
         },
     )
 

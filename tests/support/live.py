@@ -239,7 +239,7 @@ def wait_for_job(job_id: int, timeout: float = 60) -> Any:
     job = Job.objects.get(pk=job_id)
     while time.monotonic() < deadline:
         job = Job.objects.get(pk=job_id)
-        if job.is_finished:
+        if job.is_finished and _outcome_audited(job):
             return job
         time.sleep(0.1)
     pytest.fail(
@@ -247,3 +247,14 @@ def wait_for_job(job_id: int, timeout: float = 60) -> Any:
         f" ({job.step}):\n{job.output[-2000:]}",
         pytrace=False,
     )
+
+
+def _outcome_audited(job: Any) -> bool:
+    """The worker audits a job's outcome just after it marks the row finished;
+    tests that read the audit trail must not look in between."""
+    from console.models import AuditEvent
+    from containers.jobs import ACTIONS
+
+    return AuditEvent.objects.filter(
+        target_id=str(job.pk), action=ACTIONS[job.kind]
+    ).exists()
