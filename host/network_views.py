@@ -47,11 +47,16 @@ class NetworkRow:
 def attachments(
     access: Access, containers: list[dockerapi.ContainerSummary]
 ) -> dict[str, list[Attached]]:
-    """Network id → the containers on it that this user may see."""
+    """Network id (or "name:" + name) → the containers attached to it.
+
+    A container that never ran lists its networks by name with an empty
+    NetworkID, hence the second key.
+    """
     found: dict[str, list[Attached]] = defaultdict(list)
     for container in containers:
         for attachment in container.networks:
-            found[attachment.network_id].append(
+            key = attachment.network_id or f"name:{attachment.name}"
+            found[key].append(
                 Attached(container, attachment, access.can(ACT, container))
             )
     return found
@@ -61,7 +66,9 @@ def network_rows(access: Access, networks: list, containers: list) -> list[Netwo
     by_network = attachments(access, containers)
     rows = []
     for network in networks:
-        on_it = by_network.get(network.id, [])
+        on_it = by_network.get(network.id, []) + by_network.get(
+            f"name:{network.name}", []
+        )
         seen = tuple(a for a in on_it if access.can(VIEW, a.container))
         rows.append(
             NetworkRow(

@@ -265,7 +265,9 @@ def network_remove(*, actor: Actor, network: str) -> Outcome:
     if found.is_default:
         message = f"{found.name} is one of the engine's default networks: it stays."
         return _denied(actor, audit, message)
-    users = dockerapi.list_containers(network=found.id)
+    # By name: a container that never ran lists its networks with no id, and
+    # the engine would remove the network under it (it checks running ones).
+    users = dockerapi.list_containers(network=found.name)
     if users:
         named = users_named(access_for(actor.user), users)
         message = f"Network {found.name} is in use by {named}."

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -115,12 +116,14 @@ def wait_for_http(live: LiveProcess, url: str, timeout: float = 30) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
                 return
+        except urllib.error.HTTPError:
+            return  # it answers, if only with an error status
         except OSError:
             time.sleep(0.2)
     pytest.fail(f"{live.name} did not answer at {url}:\n{live.log()}", pytrace=False)
 
 
-def start_web(env: dict[str, str]) -> LiveProcess:
+def start_web(env: dict[str, str], ready_path: str = "/login/") -> LiveProcess:
     port = free_port()
     live = start_process(
         f"web-{port}",
@@ -137,7 +140,7 @@ def start_web(env: dict[str, str]) -> LiveProcess:
         env,
     )
     live.url = f"http://127.0.0.1:{port}"
-    wait_for_http(live, f"{live.url}/login/")
+    wait_for_http(live, f"{live.url}{ready_path}")
     return live
 
 
