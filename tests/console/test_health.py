@@ -82,3 +82,11 @@ def test_a_process_without_its_database_is_unhealthy():
             assert answer.value.read() == f"not {word}\n".encode()
     finally:
         web.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_reaches_the_test_database(berth_server):
+    """tests/support/live.py hands subprocesses the test database's URL (on
+    PostgreSQL with its credentials): /healthz answers 503 if it is wrong."""
+    with urllib.request.urlopen(f"{berth_server.url}/healthz", timeout=10) as answer:  # noqa: S310
+        assert answer.status == 200

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -48,8 +49,8 @@ def database_url() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or ""
-    password = settings.get("PASSWORD") or ""
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if user else ""
     host = settings.get("HOST") or "localhost"
     port = settings.get("PORT") or 5432
