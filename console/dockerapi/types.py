@@ -31,6 +31,9 @@ def parse_engine_time(text: str | None) -> datetime | None:
         digits = re.match(r"\d*", rest).group()
         zone = rest[len(digits) :] or zone
         head = f"{head}.{digits[:6]}"
+    else:
+        # No fraction (volumes): "2026-01-01T10:00:00Z" or "...+01:00".
+        head, zone = head[:19], head[19:] or zone
     if zone == "Z" or not zone:
         zone = "+00:00"
     try:
