@@ -52,11 +52,8 @@ def compose_config(
         capture_output=True,
         text=True,
         timeout=60,
-        env={
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BERTH_", "DOCKER_"))
-        },
+        # Only what compose needs: the test run's own settings must not leak in.
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")},
     )
 
 

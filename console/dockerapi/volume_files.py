@@ -244,11 +244,13 @@ def _file_chunks(stream: Iterator[bytes], chunk_size: int) -> Iterator[bytes]:
             yield chunk
 
 
-def remove_stale_helpers(*, older_than: float = 600) -> int:
-    """Remove helpers left behind by a process that died mid-way."""
+def remove_stale_helpers(*, older_than: float = 600, label: str = "") -> int:
+    """Remove helpers left behind by a process that died mid-way (`label`
+    narrows it further, e.g. to one test run's)."""
     removed = 0
+    labels = [HELPER_LABEL, label] if label else [HELPER_LABEL]
     with engine_call() as api:
-        rows = api.containers(all=True, filters={"label": HELPER_LABEL})
+        rows = api.containers(all=True, filters={"label": labels})
         for row in rows:
             if time.time() - float(row.get("Created") or 0) >= older_than:
                 _remove_helper(api, row["Id"])

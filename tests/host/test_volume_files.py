@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -203,3 +204,17 @@ def test_the_helper_has_no_network_and_a_read_only_mount(
     (mount,) = helper["Mounts"]
     assert (mount["Name"], mount["RW"]) == (filled_volume, False)
     assert helper["Config"]["Labels"][HELPER_LABEL] == "volume-browser"
+
+
+@pytest.mark.django_db
+@pytest.mark.engine
+def test_helpers_left_behind_are_removed_by_the_periodic_task(engine, busybox_image):
+    from tests.support.engine import run_labels
+
+    marker = f"berth.test-helper={uuid.uuid4().hex[:8]}"
+    key, value = marker.split("=")
+    labels = run_labels(**{HELPER_LABEL: "volume-browser", key: value})
+    left = engine.create_container(busybox_image, ["true"], labels=labels)
+    assert dockerapi.remove_stale_helpers(older_than=3600, label=marker) == 0
+    assert dockerapi.remove_stale_helpers(older_than=0, label=marker) == 1
+    assert not engine.containers(all=True, filters={"id": left["Id"]})
