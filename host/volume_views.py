@@ -6,8 +6,12 @@ The list costs two engine requests (volumes, and one container list for
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -301,22 +305,48 @@ def volume_download(request: HttpRequest, name: str) -> HttpResponse:
         messages.error(request, f"Could not download {path}: {problem.message}")
         return redirect(_files_url(volume.name, path.rpartition("/")[0]))
     record(actor, **audit)
-    response = StreamingHttpResponse(
-        _closing(opened), content_type="application/octet-stream"
-    )
+    response = _VolumeFileResponse(opened, content_type="application/octet-stream")
     response["Content-Length"] = str(opened.size)
     response["Content-Disposition"] = _attachment(opened.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _closing(opened: dockerapi.VolumeFile):  # noqa: ANN202 - a generator
-    # Django closes the iterator when the client goes away, which runs this
-    # finally: the helper container never outlives the download.
+class _VolumeFileResponse(StreamingHttpResponse):
+    """Streams a volume file; closing the response (Django does, when the
+    body is sent or the client has gone) removes the helper container."""
+
+    def __init__(self, opened: dockerapi.VolumeFile, **kwargs: Any) -> None:
+        super().__init__(_closing(opened), **kwargs)
+        self._opened = opened
+
+    def close(self) -> None:
+        # Not on the caller's thread (it may be the one sync_to_async thread).
+        _DOWNLOAD_THREADS.submit(self._opened.close)
+        super().close()
+
+
+# Reading the engine's archive stream blocks: never on the event loop nor on
+# the one sync_to_async thread, so downloads get threads of their own.
+_DOWNLOAD_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="download")
+
+
+async def _closing(opened: dockerapi.VolumeFile) -> AsyncIterator[bytes]:
+    """The file's chunks as an async iterator: under ASGI Django would read a
+    sync iterator into a list first, i.e. hold the whole file in memory.
+
+    A client that goes away cancels this generator, which runs the finally:
+    the helper container never outlives the download.
+    """
+    loop = asyncio.get_running_loop()
+    chunks = iter(opened.chunks)
     try:
-        yield from opened.chunks
+        while (
+            chunk := await loop.run_in_executor(_DOWNLOAD_THREADS, next, chunks, None)
+        ) is not None:
+            yield chunk
     finally:
-        opened.close()
+        await loop.run_in_executor(_DOWNLOAD_THREADS, opened.close)
 
 
 def _attachment(filename: str) -> str:

@@ -16,9 +16,10 @@ import io
 import secrets
 import stat
 import tarfile
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import docker
@@ -158,9 +159,13 @@ class VolumeFile:
     size: int
     chunks: Iterator[bytes]
     _stack: contextlib.ExitStack
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def close(self) -> None:
-        self._stack.close()
+        """Idempotent, and safe from any thread (the end of the stream and
+        the response's own close may both call it)."""
+        with self._lock:
+            self._stack.close()
 
 
 def open_volume_file(

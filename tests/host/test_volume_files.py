@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
+import urllib.request
 import uuid
+from contextlib import aclosing
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
+from django.test import AsyncClient
 from django.urls import reverse
 
 from console import dockerapi
@@ -88,27 +94,52 @@ def test_admins_browse_directories_and_the_helper_is_gone_afterwards(
     assert helpers_for(engine, filled_volume) == []
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.engine
-def test_a_download_streams_the_exact_bytes_without_buffering(
-    admin_client, engine, filled_volume, busybox_image
+async def test_a_download_streams_the_exact_bytes_without_buffering(
+    engine, filled_volume, busybox_image, admin_user
 ):
-    response = admin_client.get(
+    client = AsyncClient()
+    await client.aforce_login(admin_user)
+    response = await client.get(
         reverse("host:volume_download", args=[filled_volume]), {"path": "big.bin"}
     )
     assert isinstance(response, StreamingHttpResponse)
+    # An async iterator: under ASGI a sync one would be read into memory whole.
+    assert response.is_async
     assert response["Content-Disposition"] == (
         "attachment; filename=\"big.bin\"; filename*=UTF-8''big.bin"
     )
-    chunks = list(response.streaming_content)
+    chunks = [chunk async for chunk in response.streaming_content]
     assert len(chunks) > 10  # streamed in pieces, not one body
     data = b"".join(chunks)
     assert len(data) == 3_000_000 == int(response["Content-Length"])
     expected = _sha256_in_volume(engine, busybox_image, filled_volume, "big.bin")
     assert hashlib.sha256(data).hexdigest() == expected
-    event = AuditEvent.objects.get(action="volume.download")
+    assert helpers_for(engine, filled_volume) == []  # removed once read
+    event = await AuditEvent.objects.aget(action="volume.download")
     assert event.params == {"path": "big.bin"} and event.outcome == "success"
-    response.close()  # what Django does when the body is sent (it ends the request)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.engine
+async def test_a_download_the_client_abandons_removes_the_helper(
+    engine, filled_volume, admin_user
+):
+    client = AsyncClient()
+    await client.aforce_login(admin_user)
+    response = await client.get(
+        reverse("host:volume_download", args=[filled_volume]), {"path": "big.bin"}
+    )
+    # What Django's ASGI handler does: read through an aclosing() wrapper,
+    # stop when the client leaves, then close the response.
+    async with aclosing(aiter(response)) as content:
+        await anext(content)
+        assert len(helpers_for(engine, filled_volume)) == 1
+    await sync_to_async(response.close)()
+    deadline = time.monotonic() + 10
+    while helpers_for(engine, filled_volume) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
     assert helpers_for(engine, filled_volume) == []
 
 
@@ -218,3 +249,28 @@ def test_helpers_left_behind_are_removed_by_the_periodic_task(engine, busybox_im
     assert dockerapi.remove_stale_helpers(older_than=3600, label=marker) == 0
     assert dockerapi.remove_stale_helpers(older_than=0, label=marker) == 1
     assert not engine.containers(all=True, filters={"id": left["Id"]})
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.engine
+def test_a_download_through_daphne_arrives_whole(
+    berth_server, engine, filled_volume, busybox_image, admin_user
+):
+    """The real ASGI path: Berth's daphne process serves the stream."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = reverse("host:volume_download", args=[filled_volume]) + "?path=big.bin"
+    request = urllib.request.Request(
+        f"{berth_server.url}{url}", headers={"Cookie": cookie}
+    )
+    digest = hashlib.sha256()
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        assert answer.headers["Content-Length"] == "3000000"
+        while block := answer.read(65536):
+            digest.update(block)
+    expected = _sha256_in_volume(engine, busybox_image, filled_volume, "big.bin")
+    assert digest.hexdigest() == expected
+    assert helpers_for(engine, filled_volume) == []
