@@ -51,3 +51,9 @@ def viewer_client(viewer_user):
 @pytest.fixture
 def outsider_client(outsider_user):
     return logged_in(outsider_user)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright keeps an event loop running in the main
+    thread for the rest of the session, which would upset async tests."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

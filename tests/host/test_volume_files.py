@@ -11,6 +11,7 @@ from contextlib import aclosing
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 from django.urls import reverse
@@ -94,8 +95,18 @@ def test_admins_browse_directories_and_the_helper_is_gone_afterwards(
     assert helpers_for(engine, filled_volume) == []
 
 
+@pytest.fixture
+async def async_db_connections():
+    """Async views run in asgiref's sync thread, whose database connection
+    the test client never closes; close it, or PostgreSQL cannot drop the
+    test database at the end."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.engine
+@pytest.mark.usefixtures("async_db_connections")
 async def test_a_download_streams_the_exact_bytes_without_buffering(
     engine, filled_volume, busybox_image, admin_user
 ):
@@ -123,6 +134,7 @@ async def test_a_download_streams_the_exact_bytes_without_buffering(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.engine
+@pytest.mark.usefixtures("async_db_connections")
 async def test_a_download_the_client_abandons_removes_the_helper(
     engine, filled_volume, admin_user
 ):
