@@ -2,13 +2,17 @@
 #   make run   set up and start the console (prints where to open it)
 #   make test  install and start what the tests need, then run every test
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-image lint format bench clean
 
 run:
 	./scripts/run.sh
 
 test:
 	./scripts/test.sh $(PYTEST_ARGS)
+
+# Builds a local python:3.11-slim stand-in (once) and Berth's image on it.
+test-image:
+	BERTH_TEST_IMAGE=1 ./scripts/test.sh -m image $(PYTEST_ARGS)
 
 lint:
 	.venv/bin/ruff check .

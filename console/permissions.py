@@ -167,3 +167,54 @@ def can_delete_from_registry(user: Any) -> bool:
 
 def can_refresh_catalog(user: Any) -> bool:
     return access_for(user).can_launch
+
+
+# Volumes and networks: the same matrix, with the team read from the object's
+# own `berth.team` label (there are no assignments for them). Unlabelled
+# objects are unmanaged: everyone sees them, only admins act on them.
+
+
+class LabelledObject(Protocol):
+    labels: dict[str, str]
+
+
+def object_scope(access: Access, obj: LabelledObject) -> str:
+    team = obj.labels.get("berth.team", "")
+    if not team:
+        return UNMANAGED
+    return OWN if team in access.teams else OTHER
+
+
+def can_on_object(access: Access, capability: str, obj: LabelledObject) -> bool:
+    """VIEW or ACT on a volume or network, by role and whose it is."""
+    if not access.role:
+        return False
+    return capability in MATRIX[access.role][object_scope(access, obj)]
+
+
+def visible_objects(access: Access, objects: list[Any]) -> list[Any]:
+    return [obj for obj in objects if can_on_object(access, VIEW, obj)]
+
+
+def creatable_teams(access: Access, all_teams: list[str]) -> list[str]:
+    """Teams a new volume or network may be stamped with: admins any (or
+    none, leaving it unmanaged), operators only their own, viewers none."""
+    if access.is_admin:
+        return list(all_teams)
+    if access.role == OPERATOR:
+        return sorted(access.teams)
+    return []
+
+
+def can_use_driver_options(access: Access) -> bool:
+    """Volume driver options can bind-mount any host path
+    (`type=none,o=bind,device=/`): admins only."""
+    return access.is_admin
+
+
+def can_browse_volume_files(access: Access) -> bool:
+    return access.is_admin
+
+
+def can_prune_volumes(access: Access) -> bool:
+    return access.is_admin

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "console",
     "containers",
     "registry_browser",
+    "host",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "containers:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -174,7 +175,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("BERTH_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 WHITENOISE_USE_FINDERS = True
 
 # Security headers; cookies are Secure when served over HTTPS (BERTH_HTTPS).
@@ -208,6 +209,13 @@ DOCKER_TIMEOUT = env_int("BERTH_DOCKER_TIMEOUT", 30)
 
 # Console behaviour.
 BERTH_PAGE_SIZE = env_int("BERTH_PAGE_SIZE", 50)
+# The image of the short-lived helper that lists and reads a volume's files
+# (read-only, no network): it needs `find` and `stat`. docker-compose.yml
+# points it at Berth's own image, which is always on the engine.
+BERTH_HELPER_IMAGE = env_str("BERTH_HELPER_IMAGE", "busybox:stable")
+# `docker system df` (volume sizes, disk usage) is slow on big hosts, so beat
+# computes it in the background this often; pages show the last figures.
+BERTH_DISK_USAGE_INTERVAL = env_int("BERTH_DISK_USAGE_INTERVAL", 600)
 
 LOGGING = {
     "version": 1,
@@ -269,3 +277,14 @@ BERTH_DOCKER_HUB_REGISTRY = env_str(
     "BERTH_DOCKER_HUB_REGISTRY", "https://registry-1.docker.io"
 )
 BERTH_DOCKER_HUB_REALMS = env_list("BERTH_DOCKER_HUB_REALMS", ["auth.docker.io"])
+# Periodic tasks (celery beat).
+CELERY_BEAT_SCHEDULE |= {
+    "refresh-disk-usage": {
+        "task": "host.tasks.refresh_disk_usage",
+        "schedule": float(BERTH_DISK_USAGE_INTERVAL),
+    },
+    "remove-stale-helpers": {
+        "task": "host.tasks.remove_stale_helpers",
+        "schedule": 300.0,
+    },
+}

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
-from console import views
+from console import health, views
+from host import views as host_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="containers:list"), name="home"),
+    path("", host_views.overview, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -21,4 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("containers.urls")),
     path("", include("registry_browser.urls")),
+    path("", include("host.urls")),
 ]

@@ -109,3 +109,45 @@ ensure_docker() {
   for _ in $(seq 60); do docker_answers && return 0; sleep 0.5; done
   die "dockerd did not answer within 30 s; see $VAR/dockerd.log"
 }
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+as_postgres() {
+  # initdb and postgres refuse to run as root: use the package's system user.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+PG_DIR=""
+start_test_postgres() {
+  # A throwaway PostgreSQL cluster (Debian's package) in var/pg-test on a free
+  # loopback port, with a role that may create the test database. Sets
+  # PG_TEST_URL; stop_test_postgres ends it by its pid.
+  apt_install postgresql
+  local bindir port password
+  bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  [ -x "$bindir/initdb" ] || die "no initdb under /usr/lib/postgresql"
+  PG_DIR="$VAR/pg-test"
+  rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres: "$PG_DIR"
+  port="$(free_port)"
+  password="$("$PY" -c 'import secrets; print(secrets.token_hex(12))')"
+  as_postgres "$bindir/initdb" -D "$PG_DIR/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 --no-sync -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
+    || die "initdb failed; see $PG_DIR/initdb.log"
+  # No fsync: the cluster lives for one test run.
+  as_postgres "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+    -o "-h 127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || die "PostgreSQL did not start; see $PG_DIR/server.log"
+  as_postgres "$bindir/psql" -h "$PG_DIR" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE berth LOGIN CREATEDB PASSWORD '$password'" \
+    -c "CREATE DATABASE berth OWNER berth" >/dev/null
+  PG_TEST_URL="postgres://berth:$password@127.0.0.1:$port/berth"
+}
+
+stop_test_postgres() {
+  [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ] || return 0
+  local pid; pid="$(head -1 "$PG_DIR/data/postmaster.pid")"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -rf "$PG_DIR"
+}

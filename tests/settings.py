@@ -18,3 +18,7 @@ CELERY_RESULT_BACKEND = REDIS_URL
 # Fast hashing: tests log in a lot; the real hasher is not what is under test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 (VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)
+
+# The volume browser's helper: the suite's own static busybox (nothing is
+# pulled on the test machines).
+BERTH_HELPER_IMAGE = "berth-test/busybox:latest"

@@ -20,12 +20,17 @@ ACTIONS = ("start", "stop", "restart", "kill", "pause", "unpause", "remove")
 
 
 def list_containers(
-    *, state: str = "", label: str = "", ids: list[str] | None = None
+    *,
+    state: str = "",
+    label: str = "",
+    ids: list[str] | None = None,
+    volume: str = "",
+    network: str = "",
 ) -> list[ContainerSummary]:
     """Every container (running or not), in one engine request.
 
-    `state` and `label` are handed to the engine's own filters; `label` is
-    "key" or "key=value".
+    `state`, `label`, `volume` and `network` are handed to the engine's own
+    filters; `label` is "key" or "key=value".
     """
     filters: dict[str, Any] = {}
     if state:
@@ -34,6 +39,10 @@ def list_containers(
         filters["label"] = label
     if ids:
         filters["id"] = ids
+    if volume:
+        filters["volume"] = volume
+    if network:
+        filters["network"] = network
     with engine_call() as api:
         rows = api.containers(all=True, filters=filters or None)
     return [ContainerSummary.from_engine(row) for row in rows]

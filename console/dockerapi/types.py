@@ -31,6 +31,9 @@ def parse_engine_time(text: str | None) -> datetime | None:
         digits = re.match(r"\d*", rest).group()
         zone = rest[len(digits) :] or zone
         head = f"{head}.{digits[:6]}"
+    else:
+        # No fraction (volumes): "2026-01-01T10:00:00Z" or "...+01:00".
+        head, zone = head[:19], head[19:] or zone
     if zone == "Z" or not zone:
         zone = "+00:00"
     try:
@@ -82,6 +85,10 @@ class ContainerSummary:
     status: str
     ports: tuple[PublishedPort, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    # Named volumes it mounts and networks it is attached to, both from the
+    # same list row, so pages that ask "who uses this?" need no inspect.
+    volumes: tuple[str, ...] = ()
+    networks: tuple[NetworkAttachment, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -116,6 +123,17 @@ class ContainerSummary:
             status=row.get("Status") or "",
             ports=tuple(_summary_ports(row.get("Ports") or [])),
             labels=dict(row.get("Labels") or {}),
+            volumes=tuple(
+                mount["Name"]
+                for mount in row.get("Mounts") or ()
+                if mount.get("Type") == "volume" and mount.get("Name")
+            ),
+            networks=tuple(
+                network_attachment(name, net)
+                for name, net in sorted(
+                    ((row.get("NetworkSettings") or {}).get("Networks") or {}).items()
+                )
+            ),
         )
 
 
@@ -149,6 +167,20 @@ class NetworkAttachment:
     gateway: str
     mac_address: str
     aliases: tuple[str, ...] = ()
+    network_id: str = ""
+
+
+def network_attachment(name: str, net: dict[str, Any]) -> NetworkAttachment:
+    """One entry of NetworkSettings.Networks (container list or inspect)."""
+    return NetworkAttachment(
+        name=name,
+        ip_address=net.get("IPAddress") or "",
+        ipv6_address=net.get("GlobalIPv6Address") or "",
+        gateway=net.get("Gateway") or "",
+        mac_address=net.get("MacAddress") or "",
+        aliases=tuple(net.get("Aliases") or ()),
+        network_id=net.get("NetworkID") or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -302,3 +334,333 @@ class ContainerSpec:
     userns_mode: str = ""
     cgroupns_mode: str = ""
     volumes_from: tuple[str, ...] = ()
+
+
+# Volumes, networks and the engine itself (issue 7).
+
+DEFAULT_NETWORKS = frozenset({"bridge", "host", "none"})
+
+
+def parse_engine_time_or_stamp(value: Any) -> datetime | None:
+    """Volumes and networks give RFC 3339 text; be lenient with numbers too."""
+    if isinstance(value, int | float):
+        return from_timestamp(value)
+    return parse_engine_time(value)
+
+
+@dataclass(frozen=True)
+class VolumeSummary:
+    """One volume, from the volume list or an inspect (same shape)."""
+
+    name: str
+    driver: str
+    mountpoint: str
+    created: datetime | None
+    scope: str
+    labels: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def team(self) -> str:
+        return self.labels.get("berth.team", "")
+
+    @property
+    def owner_labels(self) -> dict[str, str]:
+        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
+
+    @property
+    def is_anonymous(self) -> bool:
+        # The engine names anonymous volumes with 64 hex digits.
+        return bool(re.fullmatch(r"[0-9a-f]{64}", self.name))
+
+    @classmethod
+    def from_engine(cls, row: dict[str, Any]) -> VolumeSummary:
+        return cls(
+            name=row["Name"],
+            driver=row.get("Driver") or "",
+            mountpoint=row.get("Mountpoint") or "",
+            created=parse_engine_time_or_stamp(row.get("CreatedAt")),
+            scope=row.get("Scope") or "",
+            labels=dict(row.get("Labels") or {}),
+            options=dict(row.get("Options") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class VolumePruneResult:
+    deleted: tuple[str, ...]
+    space_reclaimed: int
+
+
+@dataclass(frozen=True)
+class IpamPool:
+    subnet: str
+    gateway: str = ""
+    ip_range: str = ""
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """One network, from the network list or an inspect (same shape)."""
+
+    id: str
+    name: str
+    driver: str
+    scope: str
+    internal: bool
+    attachable: bool
+    ipv6: bool
+    created: datetime | None
+    ipam: tuple[IpamPool, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def team(self) -> str:
+        return self.labels.get("berth.team", "")
+
+    @property
+    def owner_labels(self) -> dict[str, str]:
+        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
+
+    @property
+    def is_default(self) -> bool:
+        """The engine's own bridge, host and none: never removed."""
+        return self.name in DEFAULT_NETWORKS
+
+    @classmethod
+    def from_engine(cls, row: dict[str, Any]) -> NetworkSummary:
+        ipam = (row.get("IPAM") or {}).get("Config") or ()
+        return cls(
+            id=row["Id"],
+            name=row.get("Name") or row["Id"][:12],
+            driver=row.get("Driver") or "",
+            scope=row.get("Scope") or "",
+            internal=bool(row.get("Internal")),
+            attachable=bool(row.get("Attachable")),
+            ipv6=bool(row.get("EnableIPv6")),
+            created=parse_engine_time_or_stamp(row.get("Created")),
+            ipam=tuple(
+                IpamPool(
+                    subnet=pool.get("Subnet") or "",
+                    gateway=pool.get("Gateway") or "",
+                    ip_range=pool.get("IPRange") or "",
+                )
+                for pool in ipam
+            ),
+            labels=dict(row.get("Labels") or {}),
+            options=dict(row.get("Options") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What the overview says about the engine, from one `info` call."""
+
+    name: str
+    server_version: str
+    api_version: str
+    os: str
+    os_type: str
+    architecture: str
+    kernel: str
+    cpus: int
+    memory: int
+    storage_driver: str
+    root_dir: str
+    containers: int
+    running: int
+    paused: int
+    stopped: int
+    images: int
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_engine(cls, info: dict[str, Any], api_version: str) -> EngineInfo:
+        return cls(
+            name=info.get("Name") or "",
+            server_version=info.get("ServerVersion") or "",
+            api_version=api_version,
+            os=info.get("OperatingSystem") or "",
+            os_type=info.get("OSType") or "",
+            architecture=info.get("Architecture") or "",
+            kernel=info.get("KernelVersion") or "",
+            cpus=int(info.get("NCPU") or 0),
+            memory=int(info.get("MemTotal") or 0),
+            storage_driver=info.get("Driver") or "",
+            root_dir=info.get("DockerRootDir") or "",
+            containers=int(info.get("Containers") or 0),
+            running=int(info.get("ContainersRunning") or 0),
+            paused=int(info.get("ContainersPaused") or 0),
+            stopped=int(info.get("ContainersStopped") or 0),
+            images=int(info.get("Images") or 0),
+            warnings=tuple(info.get("Warnings") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """One line of `docker system df`: count, in use, size, reclaimable."""
+
+    kind: str
+    total: int
+    active: int
+    size: int
+    reclaimable: int
+
+    @property
+    def reclaimable_percent(self) -> int:
+        # Truncated, as the docker CLI does.
+        return int(100 * self.reclaimable / self.size) if self.size else 0
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    """`docker system df`, summarised the way the docker CLI does it, plus
+    each volume's size and reference count for the volume pages."""
+
+    images: UsageLine
+    containers: UsageLine
+    volumes: UsageLine
+    build_cache: UsageLine
+    volume_sizes: dict[str, int] = field(default_factory=dict)
+    volume_refs: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> tuple[UsageLine, ...]:
+        return (self.images, self.containers, self.volumes, self.build_cache)
+
+    @classmethod
+    def from_engine(cls, df: dict[str, Any]) -> DiskUsage:
+        return cls(
+            images=_image_usage(df),
+            containers=_container_usage(df.get("Containers") or ()),
+            volumes=_volume_usage(df.get("Volumes") or ()),
+            build_cache=_build_cache_usage(df),
+            volume_sizes={
+                v["Name"]: _volume_size(v)
+                for v in df.get("Volumes") or ()
+                if _volume_size(v) >= 0
+            },
+            volume_refs={
+                v["Name"]: int((v.get("UsageData") or {}).get("RefCount", -1))
+                for v in df.get("Volumes") or ()
+            },
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        lines = {
+            line.kind: [line.total, line.active, line.size, line.reclaimable]
+            for line in self.lines
+        }
+        return {
+            "lines": lines,
+            "volume_sizes": self.volume_sizes,
+            "volume_refs": self.volume_refs,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DiskUsage:
+        lines = data.get("lines") or {}
+
+        def line(kind: str) -> UsageLine:
+            return UsageLine(kind, *(lines.get(kind) or (0, 0, 0, 0)))
+
+        return cls(
+            images=line("Images"),
+            containers=line("Containers"),
+            volumes=line("Local Volumes"),
+            build_cache=line("Build Cache"),
+            volume_sizes=dict(data.get("volume_sizes") or {}),
+            volume_refs=dict(data.get("volume_refs") or {}),
+        )
+
+
+# The formulas below follow the docker CLI's `system df`
+# (cli/command/formatter/disk_usage.go), so the figures match what people see.
+
+
+def _image_usage(df: dict[str, Any]) -> UsageLine:
+    images = df.get("Images") or ()
+    total_size = int(df.get("LayersSize") or 0)
+    used = sum(
+        int(i.get("Size") or 0) - int(i.get("SharedSize") or 0)
+        for i in images
+        if i.get("Containers", 0) > 0 and i.get("SharedSize", 0) != -1
+    )
+    active = sum(1 for i in images if i.get("Containers", 0) > 0)
+    return UsageLine("Images", len(images), active, total_size, total_size - used)
+
+
+_ACTIVE_STATES = frozenset({"running", "paused", "restarting"})
+
+
+def _container_usage(containers: Any) -> UsageLine:
+    size = sum(int(c.get("SizeRw") or 0) for c in containers)
+    idle = [c for c in containers if c.get("State") not in _ACTIVE_STATES]
+    return UsageLine(
+        "Containers",
+        len(containers),
+        len(containers) - len(idle),
+        size,
+        sum(int(c.get("SizeRw") or 0) for c in idle),
+    )
+
+
+def _volume_size(volume: dict[str, Any]) -> int:
+    return int((volume.get("UsageData") or {}).get("Size", -1))
+
+
+def _volume_usage(volumes: Any) -> UsageLine:
+    active = [v for v in volumes if (v.get("UsageData") or {}).get("RefCount", 0) > 0]
+    return UsageLine(
+        "Local Volumes",
+        len(volumes),
+        len(active),
+        sum(max(_volume_size(v), 0) for v in volumes),
+        sum(
+            max(_volume_size(v), 0)
+            for v in volumes
+            if (v.get("UsageData") or {}).get("RefCount", 0) == 0
+        ),
+    )
+
+
+def _build_cache_usage(df: dict[str, Any]) -> UsageLine:
+    records = df.get("BuildCache") or ()
+    size = df.get("BuilderSize")
+    if size is None:
+        size = sum(int(r.get("Size") or 0) for r in records if not r.get("Shared"))
+    return UsageLine(
+        "Build Cache",
+        len(records),
+        sum(1 for r in records if r.get("InUse")),
+        int(size),
+        sum(
+            int(r.get("Size") or 0)
+            for r in records
+            if not r.get("InUse") and not r.get("Shared")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VolumeEntry:
+    """One entry of a directory inside a volume, as the file browser shows it."""
+
+    name: str
+    kind: str  # "dir", "file", "link" or "other"
+    size: int
+    modified: datetime | None
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind == "dir"
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"

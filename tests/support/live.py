@@ -13,11 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -47,8 +49,8 @@ def database_url() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or ""
-    password = settings.get("PASSWORD") or ""
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if user else ""
     host = settings.get("HOST") or "localhost"
     port = settings.get("PORT") or 5432
@@ -115,12 +117,14 @@ def wait_for_http(live: LiveProcess, url: str, timeout: float = 30) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
                 return
+        except urllib.error.HTTPError:
+            return  # it answers, if only with an error status
         except OSError:
             time.sleep(0.2)
     pytest.fail(f"{live.name} did not answer at {url}:\n{live.log()}", pytrace=False)
 
 
-def start_web(env: dict[str, str]) -> LiveProcess:
+def start_web(env: dict[str, str], ready_path: str = "/login/") -> LiveProcess:
     port = free_port()
     live = start_process(
         f"web-{port}",
@@ -137,7 +141,7 @@ def start_web(env: dict[str, str]) -> LiveProcess:
         env,
     )
     live.url = f"http://127.0.0.1:{port}"
-    wait_for_http(live, f"{live.url}/login/")
+    wait_for_http(live, f"{live.url}{ready_path}")
     return live
 
 
