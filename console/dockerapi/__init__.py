@@ -42,7 +42,9 @@ from console.dockerapi.types import (
     MountSpec,
     PortBinding,
     PublishedPort,
+    VolumeInfo,
 )
+from console.dockerapi.volumes import create_volume, inspect_volume, remove_volume
 
 __all__ = [
     "ACTIONS",
@@ -58,12 +60,15 @@ __all__ = [
     "NotFound",
     "PortBinding",
     "PublishedPort",
+    "VolumeInfo",
     "build_stream",
     "create_container",
+    "create_volume",
     "engine_address",
     "image_exists",
     "inspect_container",
     "inspect_image",
+    "inspect_volume",
     "list_containers",
     "list_images",
     "network_names",
@@ -73,6 +78,7 @@ __all__ = [
     "push_stream",
     "remove_container",
     "remove_image",
+    "remove_volume",
     "run_action",
     "tag_image",
 ]

@@ -82,6 +82,10 @@ class ContainerSummary:
     status: str
     ports: tuple[PublishedPort, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    # From the same list row: "host", "bridge", "container:<id>"...; and the
+    # type of each mount ("bind", "volume", "tmpfs"), for the audit's flags.
+    network_mode: str = ""
+    mount_types: tuple[str, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -116,6 +120,8 @@ class ContainerSummary:
             status=row.get("Status") or "",
             ports=tuple(_summary_ports(row.get("Ports") or [])),
             labels=dict(row.get("Labels") or {}),
+            network_mode=(row.get("HostConfig") or {}).get("NetworkMode") or "",
+            mount_types=tuple(m.get("Type") or "" for m in row.get("Mounts") or ()),
         )
 
 
@@ -195,6 +201,7 @@ class ContainerDetail:
     privileged: bool
     network_mode: str
     raw: dict[str, Any]
+    pid_mode: str = ""
 
     @property
     def short_id(self) -> str:
@@ -302,3 +309,44 @@ class ContainerSpec:
     userns_mode: str = ""
     cgroupns_mode: str = ""
     volumes_from: tuple[str, ...] = ()
+
+
+# Local-driver options that make a "volume" mount a host directory.
+BIND_OPTION_KEYS = ("device",)
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    """One volume, from inspect or create."""
+
+    name: str
+    driver: str
+    options: dict[str, str]
+    labels: dict[str, str]
+    mountpoint: str = ""
+
+    @property
+    def hides_bind_mount(self) -> bool:
+        """Whether its driver options mount a host path (o=bind, device=, type=none).
+
+        A local volume created with `-o type=none -o o=bind -o device=/` is a
+        bind mount of / under another name; the launch policy refuses it.
+        """
+        options = {k.lower(): str(v) for k, v in self.options.items()}
+        mount_options = {o.strip() for o in options.get("o", "").split(",")}
+        return (
+            "bind" in mount_options
+            or "rbind" in mount_options
+            or any(options.get(key) for key in BIND_OPTION_KEYS)
+            or options.get("type", "").lower() == "none"
+        )
+
+    @classmethod
+    def from_engine(cls, data: dict[str, Any]) -> VolumeInfo:
+        return cls(
+            name=data.get("Name") or "",
+            driver=data.get("Driver") or "",
+            options=dict(data.get("Options") or {}),
+            labels=dict(data.get("Labels") or {}),
+            mountpoint=data.get("Mountpoint") or "",
+        )
