@@ -37,8 +37,42 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "max_running_containers", "max_total_memory_mb")
+    list_display = (
+        "name",
+        "member_count",
+        "max_running_containers",
+        "max_total_memory_mb",
+        "max_container_memory_mb",
+        "max_container_cpus",
+    )
     filter_horizontal = ("members",)
+    fieldsets = (
+        (None, {"fields": ("name", "members")}),
+        (
+            "Quotas (empty: no limit; admins are never limited)",
+            {
+                "fields": (
+                    "max_running_containers",
+                    "max_total_memory_mb",
+                    "max_container_memory_mb",
+                    "max_container_cpus",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="members")
+    def member_count(self, team: Team) -> int:
+        return team.members.count()
+
+
+class TeamMembershipInline(admin.TabularInline):
+    """Teams on the user's own page, so one screen sets role and teams."""
+
+    model = Team.members.through
+    extra = 1
+    verbose_name = "team"
+    verbose_name_plural = "teams"
 
 
 @admin.register(ContainerAssignment)
@@ -58,7 +92,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class BerthUserAdmin(UserAdmin):
-    inlines = [ProfileInline]
+    inlines = [ProfileInline, TeamMembershipInline]
     list_display = ("username", "email", "is_superuser", "role")
 
     @admin.display(description="role")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -147,6 +148,12 @@ class ServiceTemplate(models.Model):
     @property
     def default_tag(self) -> str:
         return self.tags[0] if self.tags else "latest"
+
+    def clean(self) -> None:
+        from containers.catalog_templates import problems
+
+        if found := problems(self):
+            raise ValidationError(found)
 
 
 class Service(models.Model):

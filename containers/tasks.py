@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from containers import image_jobs, launch
+from containers import expiry, image_jobs, launch
 from containers.jobs import reap_stale_jobs as reap
 from containers.jobs import run_job
 from containers.models import Job
@@ -43,6 +43,11 @@ def prune(job_id: int) -> None:
 @shared_task(ignore_result=True)
 def reap_stale_jobs() -> int:
     return reap()
+
+
+@shared_task(ignore_result=True)
+def expire_services() -> dict[str, int]:
+    return expiry.services_expire()
 
 
 TASKS = {
