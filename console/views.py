@@ -86,9 +86,17 @@ def container_events(container_id: str) -> QuerySet[AuditEvent]:
         on_it = Q(target_type="container", target_id=container_id)
     else:
         on_it = Q(target_type="container", target_id__startswith=container_id)
-    return AuditEvent.objects.filter(
-        on_it | Q(params__container_id=container_id)
-    ).order_by("id")
+    story = on_it | Q(params__container_id=container_id)
+    # A catalog service's own events (its launch) name the service, not the
+    # container; the containers app knows which service a container is.
+    from containers.models import Service
+
+    services = Service.objects.filter(container_id=container_id).values_list(
+        "pk", flat=True
+    )
+    if services:
+        story |= Q(target_type="service", target_id__in=[str(pk) for pk in services])
+    return AuditEvent.objects.filter(story).order_by("id")
 
 
 @require_GET

@@ -73,11 +73,25 @@ def service_launch(
         allocation.release(reservations)
         return _refused(actor, audit, ask, refused), None
     service = _service_row(ask, actor, spec, values)
+    job = _start_job(actor, service, spec, reservations)
+    if job.status == Job.Status.FAILED:
+        allocation.release(reservations)
+        Service.objects.filter(pk=service.pk).update(status=Service.Status.FAILED)
+        record(actor, **audit, outcome="failure", error=job.error)
+        return Outcome(False, job.error), service
+    record(actor, **audit, target_id=str(service.pk))
+    return Outcome(True, f"Launching {ask.name}."), service
+
+
+def _start_job(
+    actor: Actor, service: Service, spec: ContainerSpec, reservations: list
+) -> Job:
+    """The launch job (the same one the launch form starts), tied to the service."""
     job = job_start(
         actor=actor,
         kind=Job.Kind.LAUNCH,
-        target=ask.name,
-        team=ask.team,
+        target=service.name,
+        team=service.team,
         params={
             "spec": launch.spec_to_params(spec),
             "options": {"pull": True, "start": True},
@@ -87,13 +101,7 @@ def service_launch(
     allocation.attach(reservations, job=job, service=service)
     Service.objects.filter(pk=service.pk).update(job=job)
     service.job = job
-    if job.status == Job.Status.FAILED:
-        allocation.release(reservations)
-        Service.objects.filter(pk=service.pk).update(status=Service.Status.FAILED)
-        record(actor, **audit, outcome="failure", error=job.error)
-        return Outcome(False, job.error), service
-    record(actor, **audit, target_id=str(service.pk))
-    return Outcome(True, f"Launching {ask.name}."), service
+    return job
 
 
 def _launch_audit(ask: LaunchRequest) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from console import dockerapi
 from console.audit import ENGINE, Actor, record
 from console.models import AuditEvent
-from containers.models import Job
+from containers.models import Job, Service
 from tests.support.engine import unique_name
 from tests.support.fakes import FakeDetail, FakeInspectingGateway, summary
 from tests.support.live import ROOT, subprocess_env
@@ -216,8 +216,17 @@ def test_a_containers_timeline_has_berths_and_the_watchers_events(
         target_name="web",
     )
     record(actor, "container.stop", target_type="container", target_id="d" * 64)
+    service = Service.objects.create(
+        template_slug="redis",
+        name="web",
+        image="redis:7.4",
+        owner_name="otto",
+        host_ip="127.0.0.1",
+        container_id=cid,
+    )
+    record(actor, "service.launch", target_type="service", target_id=str(service.pk))
     body = admin_client.get(reverse("timeline", args=[cid])).content.decode()
-    assert body.count("<tr class=") == 3
+    assert body.count("<tr class=") == 4 and "service.launch" in body
     assert 'data-source="engine"' in body and "engine (outside Berth)" in body
     assert body.index("container.launch") < body.index("container.kill")
 
