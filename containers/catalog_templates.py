@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from console.audit import looks_secret
 from containers.models import ServiceTemplate
 from containers.ports import PROTOCOLS
 from containers.references import normalize_image_reference
@@ -102,8 +103,21 @@ def problems(template: ServiceTemplate) -> list[str]:
     if template.volume_target and not template.volume_target.startswith("/"):
         found.append("volume: the path in the container must be absolute.")
     found += _placeholder_problems(template)
+    found += _unmasked_secrets(template)
     found += _healthcheck_problems(template.healthcheck or {})
     return found
+
+
+def _unmasked_secrets(template: ServiceTemplate) -> list[str]:
+    """Env variables holding a secret must be named so the container page
+    masks them for viewers (…PASSWORD, …SECRET, …TOKEN, …AUTH…)."""
+    secret_names = {str(s) for s in template.secrets or []}
+    return [
+        f"env: {key} holds a secret but its name does not look secret, so "
+        "viewers would read it on the container page; name it like *_PASSWORD."
+        for key, value in (template.env or {}).items()
+        if secret_names & set(PLACEHOLDER.findall(str(value))) and not looks_secret(key)
+    ]
 
 
 def _image_problems(template: ServiceTemplate) -> list[str]:

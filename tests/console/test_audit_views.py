@@ -284,3 +284,15 @@ def test_the_admin_cannot_add_change_or_delete_audit_events(
     assert listing.status_code in (200, 302)
     event.refresh_from_db()
     assert event.action == "container.stop" and AuditEvent.objects.count() == count
+
+
+def test_team_changes_made_in_the_admin_are_audited(admin_client, operator_user):
+    response = admin_client.post(
+        reverse("admin:console_team_add"),
+        {"name": "green", "members": [operator_user.pk], "max_running_containers": "3"},
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    event = AuditEvent.objects.get(action="team.add")
+    assert event.actor_name == "ada" and event.target_name == "green"
+    assert event.params["members"] == ["otto"]
+    assert event.params["max_running_containers"] == 3

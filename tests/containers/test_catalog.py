@@ -79,11 +79,15 @@ def test_a_template_edited_in_the_admin_is_not_overwritten(admin_client):
     assert ServiceTemplate.objects.get(slug="redis").name == "Redis (ours)"
 
 
-def test_a_secret_on_a_command_line_or_an_unknown_placeholder_is_refused():
+def test_a_secret_on_a_command_line_in_an_unmasked_env_or_unknown_is_refused():
     text = (CATALOG_DIR / "redis.yaml").read_text()
     data = yaml.safe_load(text)
     data["command"] = ["redis-server", "--requirepass", "{{ password }}"]
     with pytest.raises(ValueError, match="secrets only go in env"):
+        parse_template(data, source="redis.yaml")
+    data = yaml.safe_load(text)
+    data["env"] = {"REDIS_ARGS": "--requirepass {{ password }}"}
+    with pytest.raises(ValueError, match="REDIS_ARGS holds a secret"):
         parse_template(data, source="redis.yaml")
     data = yaml.safe_load(text)
     data["connection"] = "redis://{{ pasword }}@{{ host }}"
