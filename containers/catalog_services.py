@@ -32,6 +32,7 @@ from containers.services import Outcome
 
 MB = 1024**2
 NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]+")
+HOST_WITHOUT_PORT = re.compile(r"^(\[[^\]]*\]|[^:]*)")
 WILDCARD_IPS = ("", "0.0.0.0", "::")  # noqa: S104 (compared, never bound)
 
 
@@ -295,15 +296,12 @@ def connection_info(service: Service, host: str) -> ConnectionInfo:
 
 
 def service_host(request_host: str) -> str:
-    """Where people reach services: the publish address, or this console's host
-    name when services are published on every address."""
-    if settings.BERTH_PUBLISH_IP not in WILDCARD_IPS:
-        return settings.BERTH_PUBLISH_IP
-    return (
-        request_host.rsplit(":", 1)[0]
-        if request_host.count(":") == 1
-        else (request_host or "localhost")
-    )
+    """Where people reach services: the publish address (bracketed when IPv6),
+    or this console's host name when services are published on every address."""
+    address = settings.BERTH_PUBLISH_IP
+    if address not in WILDCARD_IPS:
+        return f"[{address}]" if ":" in address else address
+    return HOST_WITHOUT_PORT.match(request_host).group() or "localhost"
 
 
 def can_see(access: Access, service: Service, capability: str = VIEW) -> bool:

@@ -113,7 +113,10 @@ def service_detail(request: HttpRequest, service_id: int) -> HttpResponse:
     show_secrets = can_see_credentials(access, service)
     info = None
     if show_secrets and service.is_live:
-        info = connection_info(service, service_host(request.get_host()))
+        try:
+            info = connection_info(service, service_host(request.get_host()))
+        except ValueError as error:  # sealed under an earlier SECRET_KEY
+            messages.error(request, f"The credentials cannot be shown: {error}.")
     return render(
         request,
         "containers/service_detail.html",

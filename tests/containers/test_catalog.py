@@ -298,3 +298,21 @@ def _seal(values: dict) -> str:
     from console.crypto import seal
 
     return seal(json.dumps(values))
+
+
+@pytest.mark.parametrize(
+    ("publish_ip", "request_host", "expected"),
+    [
+        ("127.0.0.1", "berth.example.com:8000", "127.0.0.1"),
+        ("::1", "berth.example.com", "[::1]"),
+        ("0.0.0.0", "berth.example.com:8000", "berth.example.com"),
+        ("0.0.0.0", "[fd00::5]:8000", "[fd00::5]"),
+    ],
+)
+def test_connection_strings_name_the_publish_address_or_the_consoles_host(
+    settings, publish_ip, request_host, expected
+):
+    from containers.catalog_services import service_host
+
+    settings.BERTH_PUBLISH_IP = publish_ip
+    assert service_host(request_host) == expected
