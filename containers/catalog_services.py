@@ -234,6 +234,12 @@ def _service_row(
     ask: LaunchRequest, actor: Actor, spec: ContainerSpec, values: dict[str, str]
 ) -> Service:
     template = ask.template
+    if spec.mounts:
+        # Launching again under an expired service's name takes its kept data
+        # over: the grace period must not remove it from under the new one.
+        Service.objects.filter(
+            volume_name=spec.mounts[0].source, status=Service.Status.EXPIRED
+        ).update(volume_kept_until=None)
     return Service.objects.create(
         template=template,
         template_slug=template.slug,
