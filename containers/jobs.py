@@ -230,8 +230,8 @@ def run_job(job_id: int, service: Service, task_id: str = "") -> None:
             Job.Status.FAILED,
             error="The worker was lost while this job "
             "ran; it is not run again because it may have half-finished.",
+            audit=True,
         )
-        _audit_outcome(job)
         return
     _mark_running(job)
     context = JobContext(job)
@@ -244,8 +244,8 @@ def run_job(job_id: int, service: Service, task_id: str = "") -> None:
         error=error,
         result=result,
         percent=100 if status == Job.Status.SUCCEEDED else None,
+        audit=True,
     )
-    _audit_outcome(job)
 
 
 def _call(service: Service, context: JobContext) -> tuple[str, str, dict[str, Any]]:
@@ -313,13 +313,20 @@ def _finish(
     error: str = "",
     result: dict[str, Any] | None = None,
     percent: int | None = None,
+    audit: bool = False,
 ) -> None:
-    """Record the end of a job; secret parameters are redacted once it is over."""
+    """Record the end of a job; secret parameters are redacted once it is over.
+
+    With `audit`, the outcome's audit event is written before the row says
+    "finished", so whoever sees the job finished also finds its event.
+    """
     job.status, job.error, job.finished = status, error, timezone.now()
     if result is not None:
         job.result = result
     if percent is not None:
         job.percent = percent
+    if audit:
+        _audit_outcome(job)
     job.params = redact(job.params)
     Job.objects.filter(pk=job.pk).update(
         status=job.status,
