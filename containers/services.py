@@ -58,7 +58,8 @@ def container_act(
         message = f"You may not {action} {container.name}."
         record(actor, **audit, params=params, outcome="denied", error=message)
         return Outcome(False, message)
-    if action == "start" and (
+    # Restarting a stopped container starts it too; both count against quotas.
+    if action in ("start", "restart") and (
         over := start_violations(container, permissions.access_for(actor.user))
     ):
         message = " ".join(v.message for v in over)

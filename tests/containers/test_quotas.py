@@ -96,10 +96,11 @@ def test_starting_a_stopped_container_over_the_quota_is_refused(
     team.save()
     make_container(team=team.name)
     stopped = make_container(team=team.name, start=False)
-    operator_client.post(reverse("containers:action", args=[stopped["Id"], "start"]))
-    assert engine.inspect_container(stopped["Id"])["State"]["Status"] == "created"
-    event = AuditEvent.objects.get(action="container.start")
-    assert event.outcome == "denied" and "runs 1 of 1" in event.error
+    for action in ("start", "restart"):
+        operator_client.post(reverse("containers:action", args=[stopped["Id"], action]))
+        assert engine.inspect_container(stopped["Id"])["State"]["Status"] == "created"
+        event = AuditEvent.objects.get(action=f"container.{action}")
+        assert event.outcome == "denied" and "runs 1 of 1" in event.error
 
 
 def test_the_catalog_and_the_job_both_count(
