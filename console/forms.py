@@ -7,9 +7,20 @@ from console.models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False)
-    action = forms.CharField(required=False)
-    target = forms.CharField(required=False, help_text="name or id")
+    actor = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "who"})
+    )
+    action = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "action"})
+    )
+    target = forms.CharField(
+        required=False,
+        help_text="name or id",
+        widget=forms.TextInput(attrs={"placeholder": "target name or id"}),
+    )
+    team = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "team"})
+    )
     outcome = forms.ChoiceField(
         required=False, choices=[("", "any outcome"), *AuditEvent.Outcome.choices]
     )
@@ -36,6 +47,8 @@ class AuditFilterForm(forms.Form):
                 Q(target_name__icontains=data["target"])
                 | Q(target_id__startswith=data["target"])
             )
+        if data["team"]:
+            events = events.filter(team=data["team"])
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
         if data["source"]:

@@ -17,18 +17,22 @@ ADMIN, OPERATOR, VIEWER = "admin", "operator", "viewer"
 OWN, OTHER, UNMANAGED = "own team", "other team", "unmanaged"
 
 # The capabilities on one container, by role and by whose container it is.
-VIEW, LOGS, STATS, ACT, TERMINAL, SECRETS = (
+# SECRETS also covers a catalog service's credentials; ASSIGN is giving an
+# unmanaged container to a team.
+VIEW, LOGS, STATS, ACT, TERMINAL, SECRETS, ASSIGN = (
     "view",
     "logs",
     "stats",
     "act",
     "terminal",
     "secrets",
+    "assign",
 )
-EVERYTHING = frozenset({VIEW, LOGS, STATS, ACT, TERMINAL, SECRETS})
+EVERYTHING = frozenset({VIEW, LOGS, STATS, ACT, TERMINAL, SECRETS, ASSIGN})
+OPERATOR_OWN = EVERYTHING - {ASSIGN}
 MATRIX: dict[str, dict[str, frozenset[str]]] = {
     ADMIN: {OWN: EVERYTHING, OTHER: EVERYTHING, UNMANAGED: EVERYTHING},
-    OPERATOR: {OWN: EVERYTHING, OTHER: frozenset(), UNMANAGED: frozenset({VIEW})},
+    OPERATOR: {OWN: OPERATOR_OWN, OTHER: frozenset(), UNMANAGED: frozenset({VIEW})},
     VIEWER: {
         OWN: frozenset({VIEW, LOGS, STATS}),
         OTHER: frozenset(),
@@ -59,21 +63,33 @@ class Access:
     def can_launch(self) -> bool:
         return self.role in (ADMIN, OPERATOR)
 
+    def can_launch_into(self, team: str) -> bool:
+        """Whether this user may launch a container owned by `team` ("" = none)."""
+        if self.is_admin:
+            return True
+        return self.role == OPERATOR and bool(team) and team in self.teams
+
     def team_of(self, container: ContainerLike) -> str:
         return container.labels.get("berth.team") or self.assignments.get(
             container.id, ""
         )
 
     def scope(self, container: ContainerLike) -> str:
-        team = self.team_of(container)
+        return self.team_scope(self.team_of(container))
+
+    def team_scope(self, team: str) -> str:
         if not team:
             return UNMANAGED
         return OWN if team in self.teams else OTHER
 
     def can(self, capability: str, container: ContainerLike) -> bool:
+        return self.can_in_team(capability, self.team_of(container))
+
+    def can_in_team(self, capability: str, team: str) -> bool:
+        """The matrix's answer for something owned by `team` ("" = unmanaged)."""
         if not self.role:
             return False
-        return capability in MATRIX[self.role][self.scope(container)]
+        return capability in MATRIX[self.role][self.team_scope(team)]
 
     def visible(self, containers: list[Any]) -> list[Any]:
         return [c for c in containers if self.can(VIEW, c)]

@@ -65,6 +65,16 @@ def env_range(name: str, default: tuple[int, int]) -> tuple[int, int]:
     return low, high
 
 
+def env_labels(name: str) -> dict[str, str]:
+    labels = {}
+    for item in env_list(name, []):
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not key=value")
+        labels[key.strip()] = value.strip()
+    return labels
+
+
 def load_secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once into var/."""
     if key := os.environ.get("SECRET_KEY"):
@@ -264,8 +274,32 @@ BERTH_CHECK_HOST_PORTS = env_bool("BERTH_CHECK_HOST_PORTS", True)
 BERTH_DEFAULT_MEMORY_MB = env_int("BERTH_DEFAULT_MEMORY_MB", 1024)
 BERTH_DEFAULT_CPUS = float(env_str("BERTH_DEFAULT_CPUS", "1"))
 BERTH_DEFAULT_PIDS = env_int("BERTH_DEFAULT_PIDS", 1024)
+
+# Launch policy, catalog and expiry (non-admins; admins are never limited).
+# Registries images may come from ("docker.io,127.0.0.1:5000"; empty: any).
+BERTH_ALLOWED_REGISTRIES = env_list("BERTH_ALLOWED_REGISTRIES", [])
+# Host ports non-admins may publish, and the only address they publish on.
+BERTH_PORT_RANGE = env_range("BERTH_PORT_RANGE", (20000, 29999))
+BERTH_PUBLISH_IP = env_str("BERTH_PUBLISH_IP", "127.0.0.1")
+# Labels put on every container and volume Berth creates ("key=value,...").
+BERTH_LAUNCH_LABELS = env_labels("BERTH_LAUNCH_LABELS")
+BERTH_MAX_TTL_HOURS = env_int("BERTH_MAX_TTL_HOURS", 14 * 24)
+# How long an expired service's data volume is kept before it is removed.
+BERTH_VOLUME_GRACE_HOURS = env_int("BERTH_VOLUME_GRACE_HOURS", 7 * 24)
+BERTH_EXPIRE_EVERY = env_int("BERTH_EXPIRE_EVERY", 60)
+# The audit view flags containers running longer than this.
+BERTH_LONG_RUNNING_DAYS = env_int("BERTH_LONG_RUNNING_DAYS", 14)
+# At most this many containers inspected per audit page load (the rest wait
+# for a reload; what was read is cached for BERTH_INSPECT_CACHE_SECONDS).
+BERTH_AUDIT_INSPECT_LIMIT = env_int("BERTH_AUDIT_INSPECT_LIMIT", 100)
+BERTH_INSPECT_CACHE_SECONDS = env_int("BERTH_INSPECT_CACHE_SECONDS", 300)
+
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "containers.tasks.reap_stale_jobs", "schedule": 30.0},
+    "expire-services": {
+        "task": "containers.tasks.expire_services",
+        "schedule": float(BERTH_EXPIRE_EVERY),
+    },
 }
 
 # Registry browser.

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit"),
+    path(
+        "audit/containers/<str:container_id>/",
+        views.container_timeline,
+        name="timeline",
+    ),
     path("admin/", admin.site.urls),
     path("", include("containers.urls")),
     path("", include("registry_browser.urls")),

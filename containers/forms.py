@@ -152,3 +152,30 @@ class BulkActionForm(forms.Form):
 class ImageRemoveForm(forms.Form):
     image = forms.CharField(max_length=512)
     force = forms.BooleanField(required=False)
+
+
+class RunningFilterForm(forms.Form):
+    """Filters of the admin's "Running now" page."""
+
+    team = forms.ChoiceField(required=False)
+    owner = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "owner"})
+    )
+    flag = forms.ChoiceField(required=False)
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("running", "running"), ("all", "all states")],
+    )
+
+    def __init__(self, *args: object, teams: list[str], flags: dict, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [
+            ("", "any team"),
+            ("-", "no team (unmanaged)"),
+            *((t, t) for t in teams),
+        ]
+        self.fields["flag"].choices = [("", "any flag"), *flags.items()]
+
+    @property
+    def data_or_empty(self) -> dict:
+        return self.cleaned_data if self.is_bound and self.is_valid() else {}

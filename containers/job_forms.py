@@ -8,6 +8,7 @@ kept) and turns the text into typed values; checks that need the engine
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -26,6 +27,25 @@ RESTART_POLICIES = [
     ("on-failure", "on-failure"),
 ]
 TAG_SPLIT = re.compile(r"[\s,]+")
+NAMESPACE_MODE = re.compile(r"^(host|private|shareable|none|container:[\w.\-]+)$")
+ADVANCED_FIELDS = (
+    "privileged",
+    "cap_add",
+    "devices",
+    "sysctls",
+    "security_opt",
+    "pid_mode",
+    "ipc_mode",
+    "network_mode",
+    "uts_mode",
+    "userns_mode",
+    "cgroupns_mode",
+    "volumes_from",
+)
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in TAG_SPLIT.split(text) if word]
 
 
 def _text(label: str, **attrs: Any) -> forms.CharField:
@@ -81,6 +101,19 @@ class LaunchForm(forms.Form):
     pids = forms.IntegerField(label="PIDs limit", min_value=0, required=False)
     network = _text("Network", placeholder="optional: an existing network")
     team = forms.ChoiceField(required=False, choices=())
+    # Host-level power: shown to admins only, refused by the policy for others.
+    privileged = forms.BooleanField(label="Privileged", required=False)
+    cap_add = _text("Add capabilities", placeholder="NET_ADMIN SYS_TIME")
+    devices = _area("Devices", 2, placeholder="/dev/fuse or /dev/sda:/dev/xvda:rwm")
+    sysctls = _area("Sysctls", 2, placeholder="net.ipv4.ip_forward=1")
+    security_opt = _area("Security options", 2, placeholder="seccomp=unconfined")
+    pid_mode = _text("PID namespace", placeholder="host or container:NAME")
+    ipc_mode = _text("IPC namespace", placeholder="host, shareable, container:NAME")
+    network_mode = _text("Network mode", placeholder="host, none, container:NAME")
+    uts_mode = _text("UTS namespace", placeholder="host")
+    userns_mode = _text("User namespace", placeholder="host")
+    cgroupns_mode = _text("Cgroup namespace", placeholder="host or private")
+    volumes_from = _text("Volumes from", placeholder="container[:ro] ...")
     pull = forms.BooleanField(label="Pull if missing", required=False, initial=True)
     start = forms.BooleanField(label="Start after create", required=False, initial=True)
     keep = forms.BooleanField(label="Keep it if it fails to start", required=False)
@@ -143,6 +176,47 @@ class LaunchForm(forms.Form):
             )
         return labels
 
+    def clean_cap_add(self) -> tuple[str, ...]:
+        return tuple(word.upper() for word in _words(self.cleaned_data["cap_add"]))
+
+    def clean_devices(self) -> tuple[str, ...]:
+        return launch.parse_list(self.cleaned_data["devices"])
+
+    def clean_sysctls(self) -> dict[str, str]:
+        return self._parsed("sysctls", launch.parse_labels)
+
+    def clean_security_opt(self) -> tuple[str, ...]:
+        return launch.parse_list(self.cleaned_data["security_opt"])
+
+    def clean_volumes_from(self) -> tuple[str, ...]:
+        return tuple(_words(self.cleaned_data["volumes_from"]))
+
+    def _mode(self, field: str) -> str:
+        mode = self.cleaned_data[field].strip()
+        if mode and not NAMESPACE_MODE.match(mode):
+            raise forms.ValidationError(
+                "Write host, private, shareable, none or container:NAME."
+            )
+        return mode
+
+    def clean_pid_mode(self) -> str:
+        return self._mode("pid_mode")
+
+    def clean_ipc_mode(self) -> str:
+        return self._mode("ipc_mode")
+
+    def clean_network_mode(self) -> str:
+        return self._mode("network_mode")
+
+    def clean_uts_mode(self) -> str:
+        return self._mode("uts_mode")
+
+    def clean_userns_mode(self) -> str:
+        return self._mode("userns_mode")
+
+    def clean_cgroupns_mode(self) -> str:
+        return self._mode("cgroupns_mode")
+
     def clean_memory(self) -> int:
         if not self.cleaned_data["memory"].strip():
             return 0
@@ -154,7 +228,11 @@ class LaunchForm(forms.Form):
         return self._parsed("cpus", launch.parse_cpus)
 
     def spec(self, owner: str) -> ContainerSpec:
-        """The container this valid form asks for, with Berth's own labels."""
+        """The container this valid form asks for, with Berth's own labels.
+
+        For non-admins, empty limits become the defaults from the settings
+        and ports without an address are published on BERTH_PUBLISH_IP.
+        """
         data = self.cleaned_data
         labels = dict(data["labels"])
         labels["berth.owner"] = owner
@@ -166,16 +244,43 @@ class LaunchForm(forms.Form):
             command=data["command"],
             entrypoint=data["entrypoint"],
             env=tuple(data["env"]),
-            ports=launch.bindings(data["ports"]),
+            ports=self._bindings(),
             mounts=tuple(data["volumes"]),
             labels=labels,
             restart_policy=data["restart_policy"],
             restart_max_retries=data.get("restart_max_retries") or 0,
-            memory_bytes=data["memory"],
-            nano_cpus=data["cpus"],
-            pids_limit=data.get("pids") or 0,
             network=data["network"].strip(),
+            **self._limits(),
+            **self._host_power(),
         )
+
+    def _bindings(self) -> tuple:
+        ports = launch.bindings(self.cleaned_data["ports"])
+        if self.access.is_admin:
+            return ports
+        return tuple(
+            replace(p, host_ip=p.host_ip or settings.BERTH_PUBLISH_IP) for p in ports
+        )
+
+    def _limits(self) -> dict[str, int]:
+        data = self.cleaned_data
+        limits = {
+            "memory_bytes": data["memory"],
+            "nano_cpus": data["cpus"],
+            "pids_limit": data.get("pids") or 0,
+        }
+        if not self.access.is_admin:
+            limits["memory_bytes"] = limits["memory_bytes"] or (
+                settings.BERTH_DEFAULT_MEMORY_MB * 1024**2
+            )
+            limits["nano_cpus"] = limits["nano_cpus"] or int(
+                settings.BERTH_DEFAULT_CPUS * 1e9
+            )
+            limits["pids_limit"] = limits["pids_limit"] or settings.BERTH_DEFAULT_PIDS
+        return limits
+
+    def _host_power(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ADVANCED_FIELDS}
 
     def options(self) -> dict[str, bool]:
         return {key: bool(self.cleaned_data[key]) for key in ("pull", "start", "keep")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from console.audit import Actor, record
 from console.crypto import seal
 from console.paging import paginate, query_without_page
 from console.permissions import access_for
-from containers import launch, policy
+from containers import allocation, launch, policy
 from containers.job_forms import BuildForm, LaunchForm, PruneForm, PullForm, PushForm
 from containers.jobs import job_cancel, job_start
 from containers.models import Job
+from containers.quotas import quota_violations
 from registry_browser.services import push_params, registry_credentials
 
 
@@ -45,18 +47,18 @@ def launch_view(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if request.method == "GET":
         form = LaunchForm(initial=_prefill(request), access=access)
-        return render(request, "containers/launch.html", {"form": form})
+        return _launch_page(request, form)
     form = LaunchForm(request.POST, access=access)
     try:
-        agreed = form.is_valid() and _engine_agrees(request, form, access)
+        checked = _engine_agrees(request, form, access) if form.is_valid() else None
     except dockerapi.EngineUnavailable as error:
         # Keep what was typed: the form comes back with the reason on top.
         form.add_error(
             None, f"{error.message}; nothing was launched. Try again when it is back."
         )
-        return render(request, "containers/launch.html", {"form": form}, status=503)
-    if agreed:
-        spec = form.spec(owner=request.user.get_username())
+        return _launch_page(request, form, status=503)
+    if checked is not None:
+        spec, reservations = checked
         job = job_start(
             actor=Actor.from_request(request),
             kind=Job.Kind.LAUNCH,
@@ -68,10 +70,22 @@ def launch_view(request: HttpRequest) -> HttpResponse:
                 **registry_credentials(spec.image),
             },
         )
+        allocation.attach(reservations, job=job)
         if job.status != Job.Status.FAILED:
             return redirect(job)
+        allocation.release(reservations)
         form.add_error(None, job.error)
-    return render(request, "containers/launch.html", {"form": form}, status=400)
+    return _launch_page(request, form, status=400)
+
+
+def _launch_page(request: HttpRequest, form: LaunchForm, status: int = 200) -> Any:
+    low, high = settings.BERTH_PORT_RANGE
+    context = {
+        "form": form,
+        "publish_ip": settings.BERTH_PUBLISH_IP,
+        "port_range": f"{low}-{high}",
+    }
+    return render(request, "containers/launch.html", context, status=status)
 
 
 def _prefill(request: HttpRequest) -> dict[str, str]:
@@ -82,21 +96,25 @@ def _prefill(request: HttpRequest) -> dict[str, str]:
 
 def _engine_agrees(
     request: HttpRequest, form: LaunchForm, access: permissions.Access
-) -> bool:
-    """Checks that need the engine or the policy, made before anything starts."""
+) -> tuple[dockerapi.ContainerSpec, list] | None:
+    """Checks that need the engine or the policy, made before anything starts.
+
+    Host ports are reserved first (a non-admin's port without a number gets
+    one from BERTH_PORT_RANGE), so the policy judges the ports really used;
+    on any refusal the reservations are given back.
+    """
     spec = form.spec(owner=access.username)
-    if refused := policy.violations(spec, access):
-        for violation in refused:
-            form.add_error(None, violation.message)
-        record(
-            Actor.from_request(request),
-            "container.launch",
-            target_type="container",
-            target_name=spec.name or spec.image,
-            outcome="denied",
-            error=" ".join(v.message for v in refused),
-            params={"rules": [v.rule for v in refused]},
-        )
+    ports, reservations, problems = allocation.reserve_ports(
+        spec.ports, fill_empty=not access.is_admin
+    )
+    spec = replace(spec, ports=ports)
+    for problem in problems:
+        form.add_error("ports", problem)
+    refused = policy.violations(spec, access) + quota_violations(
+        spec, access, will_start=form.options()["start"]
+    )
+    if refused:
+        _refuse(request, form, spec, refused)
     containers = dockerapi.list_containers()
     if spec.name and any(c.name == spec.name for c in containers):
         form.add_error("name", f"A container called {spec.name} already exists.")
@@ -104,7 +122,31 @@ def _engine_agrees(
         form.add_error("ports", problem)
     if spec.network and spec.network not in dockerapi.network_names():
         form.add_error("network", f"There is no network called {spec.network}.")
-    return not form.errors
+    if form.errors:
+        allocation.release(reservations)
+        return None
+    return spec, reservations
+
+
+def _refuse(
+    request: HttpRequest,
+    form: LaunchForm,
+    spec: dockerapi.ContainerSpec,
+    refused: list[policy.Violation],
+) -> None:
+    """Show each refusal and write one audit event naming the rules."""
+    for violation in refused:
+        form.add_error(None, violation.message)
+    record(
+        Actor.from_request(request),
+        "container.launch",
+        target_type="container",
+        target_name=spec.name or spec.image,
+        team=spec.labels.get("berth.team", ""),
+        outcome="denied",
+        error=" ".join(v.message for v in refused),
+        params={"rules": sorted({v.rule for v in refused})},
+    )
 
 
 @require_POST

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -72,12 +73,16 @@ def job_start(
     from containers.tasks import TASKS
 
     user = actor.user if actor.name else None
+    # The task id is chosen here and kept on the row, so the task can tell
+    # its own job from another that reuses the id (a replayed message, a
+    # restored database): see run_job.
     job = Job.objects.create(
         kind=kind,
         target=target[:512],
         team=team,
         params={**params, "_client_ip": actor.client_ip},
         started_by=user,
+        task_id=uuid.uuid4().hex,
     )
     record(
         actor,
@@ -89,8 +94,11 @@ def job_start(
         params=params,
     )
     try:
-        queued = TASKS[kind].apply_async(
-            args=[job.pk], retry=False, queue=settings.BERTH_JOB_QUEUE
+        TASKS[kind].apply_async(
+            args=[job.pk],
+            task_id=job.task_id,
+            retry=False,
+            queue=settings.BERTH_JOB_QUEUE,
         )
     except Exception as error:  # noqa: BLE001 (the broker's errors vary by transport)
         message = (
@@ -108,8 +116,6 @@ def job_start(
             error=message,
         )
         return job
-    Job.objects.filter(pk=job.pk).update(task_id=queued.id or "")
-    job.task_id = queued.id or ""
     return job
 
 
@@ -210,19 +216,28 @@ class JobContext:
 Service = Callable[[JobContext], dict[str, Any]]
 
 
-def run_job(job_id: int, service: Service) -> None:
-    """Run `service` for the job, from a Celery task; never raises."""
+def run_job(job_id: int, service: Service, task_id: str = "") -> None:
+    """Run `service` for the job, from a Celery task; never raises.
+
+    `task_id` is the Celery task's id: a message whose id is not the one
+    the job row was queued with is not this job's, and is dropped.
+    """
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.is_finished:
         return  # gone, cancelled while queued, or already reaped
+    if task_id and job.task_id and task_id != job.task_id:
+        log.warning(
+            "task %s is not job %s's (%s); dropped", task_id, job_id, job.task_id
+        )
+        return
     if job.status == Job.Status.RUNNING and job.kind in NOT_REPEATABLE:
         _finish(
             job,
             Job.Status.FAILED,
             error="The worker was lost while this job "
             "ran; it is not run again because it may have half-finished.",
+            audit=True,
         )
-        _audit_outcome(job)
         return
     _mark_running(job)
     context = JobContext(job)
@@ -236,8 +251,8 @@ def run_job(job_id: int, service: Service) -> None:
         error=error,
         result=result,
         percent=100 if status == Job.Status.SUCCEEDED else None,
+        audit=True,
     )
-    _audit_outcome(job)
 
 
 def _call(service: Service, context: JobContext) -> tuple[str, str, dict[str, Any]]:
@@ -305,13 +320,20 @@ def _finish(
     error: str = "",
     result: dict[str, Any] | None = None,
     percent: int | None = None,
+    audit: bool = False,
 ) -> None:
-    """Record the end of a job; secret parameters are redacted once it is over."""
+    """Record the end of a job; secret parameters are redacted once it is over.
+
+    With `audit`, the outcome's audit event is written before the row says
+    "finished", so whoever sees the job finished also finds its event.
+    """
     job.status, job.error, job.finished = status, error, timezone.now()
     if result is not None:
         job.result = result
     if percent is not None:
         job.percent = percent
+    if audit:
+        _audit_outcome(job)
     job.params = redact(job.params)
     Job.objects.filter(pk=job.pk).update(
         status=job.status,

@@ -3,19 +3,28 @@ made before anything is created, and the job service that does the work."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import shlex
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from console import dockerapi
+from console.audit import record
+from console.crypto import seal, unseal
 from console.dockerapi import ContainerSpec, GatewayError, MountSpec, PortBinding
+from console.permissions import access_for
+from containers import allocation, policy
 from containers.hostports import addresses_overlap, holder_of, port_is_free
 from containers.image_jobs import pull_image
 from containers.jobs import JobContext, JobFailed
+from containers.models import Service
 from containers.ports import PortMapping
+from containers.quotas import quota_violations
 
 ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
@@ -31,6 +40,11 @@ def _lines(text: str) -> list[tuple[int, str]]:
         for number, line in enumerate(text.splitlines(), 1)
         if line.strip() and not line.strip().startswith("#")
     ]
+
+
+def parse_list(text: str) -> tuple[str, ...]:
+    """Non-empty lines that are not comments."""
+    return tuple(line for _, line in _lines(text))
 
 
 def parse_env(text: str) -> list[str]:
@@ -166,11 +180,17 @@ def _conflict_message(port: PortBinding, holders: list[str]) -> str:
 
 
 def spec_to_params(spec: ContainerSpec) -> dict[str, Any]:
-    return asdict(spec)
+    """The spec as job parameters; the environment (passwords) sealed."""
+    params = asdict(spec)
+    params["env"] = []
+    params["env_sealed"] = seal(json.dumps(list(spec.env))) if spec.env else ""
+    return params
 
 
 def spec_from_params(params: dict[str, Any]) -> ContainerSpec:
     fields = dict(params)
+    if sealed := fields.pop("env_sealed", ""):
+        fields["env"] = json.loads(unseal(sealed))
     fields["ports"] = tuple(PortBinding(**p) for p in fields.get("ports", ()))
     fields["mounts"] = tuple(MountSpec(**m) for m in fields.get("mounts", ()))
     for name in (
@@ -188,15 +208,32 @@ def spec_from_params(params: dict[str, Any]) -> ContainerSpec:
 
 
 def container_launch(context: JobContext) -> dict[str, Any]:
-    """The launch job: pull if missing, create, start; nothing half-made left."""
+    """The launch job: policy, pull if missing, create, start; nothing half-made
+    left, and the ports it reserved given back when it fails."""
+    try:
+        result = _launch(context)
+    except BaseException:
+        _service_failed(context)
+        with contextlib.suppress(GatewayError):
+            allocation.job_failed(context.job.pk)  # else the next allocation does
+        raise
+    _service_started(context, result["container_id"])
+    return result
+
+
+def _launch(context: JobContext) -> dict[str, Any]:
     spec = spec_from_params(context.params["spec"])
     options = context.params.get("options", {})
+    _check_policy(context, spec, will_start=options.get("start", True))
+    spec = replace(spec, labels={**settings.BERTH_LAUNCH_LABELS, **spec.labels})
     _ensure_image(context, spec.image, pull=options.get("pull", True))
     context.progress(85, step="Checking ports")
     if problems := port_conflicts(spec.ports, dockerapi.list_containers()):
         raise JobFailed(" ".join(problems))
+    _ensure_volumes(context, spec)
     context.progress(90, step="Creating the container")
     container_id = dockerapi.create_container(spec)
+    allocation.job_created_container(context.job.pk, container_id)
     context.log(
         f"Created container {container_id[:12]}"
         f"{f' ({spec.name})' if spec.name else ''}."
@@ -204,6 +241,65 @@ def container_launch(context: JobContext) -> dict[str, Any]:
     if options.get("start", True):
         _start_or_clean_up(context, container_id, keep=options.get("keep", False))
     return _launch_result(container_id)
+
+
+def _check_policy(
+    context: JobContext, spec: ContainerSpec, *, will_start: bool
+) -> None:
+    """The launch policy again, as the user who started the job: a job row
+    written or replayed by other means gets no further than the form would."""
+    access = access_for(context.job.started_by)
+    refused = policy.violations(spec, access) + quota_violations(
+        spec, access, will_start=will_start, exclude_job=context.job.pk
+    )
+    if not refused:
+        return
+    message = " ".join(v.message for v in refused)
+    record(
+        context.actor,
+        "container.launch",
+        target_type="job",
+        target_id=str(context.job.pk),
+        target_name=spec.name or spec.image,
+        team=spec.labels.get("berth.team", ""),
+        outcome="denied",
+        error=message,
+        params={"rules": sorted({v.rule for v in refused})},
+    )
+    raise JobFailed(f"Refused by the launch policy: {message}")
+
+
+def _ensure_volumes(context: JobContext, spec: ContainerSpec) -> None:
+    """Make missing named volumes with the launch's owner labels, so they are
+    managed (a volume the engine made implicitly would carry no owner)."""
+    labels = {
+        key: value
+        for key, value in spec.labels.items()
+        if key in ("berth.owner", "berth.team", "berth.template")
+        or key in settings.BERTH_LAUNCH_LABELS
+    }
+    for mount in spec.mounts:
+        if mount.kind != "volume":
+            continue
+        try:
+            dockerapi.inspect_volume(mount.source)
+        except dockerapi.NotFound:
+            dockerapi.create_volume(name=mount.source, labels=labels)
+            context.log(f"Created volume {mount.source}.")
+
+
+def _service_started(context: JobContext, container_id: str) -> None:
+    if service_id := context.params.get("service_id"):
+        Service.objects.filter(pk=service_id).update(
+            container_id=container_id, status=Service.Status.ACTIVE
+        )
+
+
+def _service_failed(context: JobContext) -> None:
+    if service_id := context.params.get("service_id"):
+        Service.objects.filter(pk=service_id, status=Service.Status.LAUNCHING).update(
+            status=Service.Status.FAILED, ended_at=timezone.now()
+        )
 
 
 def _ensure_image(context: JobContext, image: str, *, pull: bool) -> None:

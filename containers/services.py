@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from console import dockerapi, permissions
 from console.audit import Actor, record
 from console.dockerapi import GatewayError
+from console.models import ContainerAssignment, Team
+from containers.quotas import start_violations
 
 PAST_TENSE = {
     "start": "Started",
@@ -54,6 +56,13 @@ def container_act(
     }
     if not permissions.can_act_on_container(actor.user, container):
         message = f"You may not {action} {container.name}."
+        record(actor, **audit, params=params, outcome="denied", error=message)
+        return Outcome(False, message)
+    # Restarting a stopped container starts it too; both count against quotas.
+    if action in ("start", "restart") and (
+        over := start_violations(container, permissions.access_for(actor.user))
+    ):
+        message = " ".join(v.message for v in over)
         record(actor, **audit, params=params, outcome="denied", error=message)
         return Outcome(False, message)
     options = {"remove_volumes": remove_volumes} if action == "remove" else {}
@@ -118,3 +127,59 @@ def image_matches(summary: dockerapi.ImageSummary, image: str) -> bool:
 
 def short_image(image: str) -> str:
     return image.removeprefix("sha256:")[:12] if image.startswith("sha256:") else image
+
+
+def container_assign(*, actor: Actor, container_id: str, team: str) -> Outcome:
+    """Give an unmanaged container to a team ("" takes it back); admins only.
+
+    A container's labels cannot change, so the assignment lives in Berth's
+    database, keyed by container id, and is shown like a label.
+    """
+    audit = {
+        "action": "container.assign",
+        "target_type": "container",
+        "target_id": container_id,
+        "params": {"team": team},
+    }
+    try:
+        container = dockerapi.inspect_container(container_id)
+    except dockerapi.NotFound:
+        message = f"No container {container_id[:12]} (it may have been removed)."
+        record(actor, **audit, outcome="failure", error=message)
+        return Outcome(False, message)
+    audit |= {"target_id": container.id, "target_name": container.name, "team": team}
+    problem = _assign_problem(actor, container, team)
+    if problem:
+        record(actor, **audit, outcome="denied", error=problem)
+        return Outcome(False, problem)
+    if team:
+        ContainerAssignment.objects.update_or_create(
+            container_id=container.id,
+            defaults={
+                "team": Team.objects.get(name=team),
+                "container_name": container.name,
+                "assigned_by": actor.user,
+            },
+        )
+    else:
+        ContainerAssignment.objects.filter(container_id=container.id).delete()
+    permissions.forget_access(actor.user)
+    record(actor, **audit)
+    if team:
+        return Outcome(True, f"Assigned {container.name} to team {team}.")
+    return Outcome(True, f"{container.name} is unmanaged again.")
+
+
+def _assign_problem(
+    actor: Actor, container: dockerapi.ContainerDetail, team: str
+) -> str:
+    if not permissions.can(actor.user, permissions.ASSIGN, container):
+        return "Only admins assign containers to teams."
+    if "berth.team" in container.labels:
+        return (
+            f"{container.name} carries its own berth.team label "
+            f"({container.labels['berth.team']}); labels cannot be overridden."
+        )
+    if team and not Team.objects.filter(name=team).exists():
+        return f"There is no team called {team}."
+    return ""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from containers import job_views, views
+from containers import audit_views, catalog_views, job_views, views
 
 app_name = "containers"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "containers/<str:container_id>/inspect/",
         views.container_inspect,
         name="inspect",
+    ),
+    path(
+        "containers/<str:container_id>/assign/",
+        views.container_assign,
+        name="assign",
     ),
     path(
         "containers/<str:container_id>/<str:action>/",
@@ -32,6 +37,30 @@ urlpatterns = [
     path("images/build/", job_views.build_view, name="build"),
     path("images/push/", job_views.push_view, name="push"),
     path("images/prune/", job_views.prune_view, name="prune"),
+    path("catalog/", catalog_views.catalog, name="catalog"),
+    path(
+        "catalog/<slug:slug>/launch/",
+        catalog_views.catalog_launch,
+        name="catalog_launch",
+    ),
+    path("services/", catalog_views.service_list, name="services"),
+    path("services/<int:service_id>/", catalog_views.service_detail, name="service"),
+    path(
+        "services/<int:service_id>/extend/",
+        catalog_views.service_extend,
+        name="service_extend",
+    ),
+    path(
+        "services/<int:service_id>/remove/",
+        catalog_views.service_remove,
+        name="service_remove",
+    ),
+    path(
+        "services/<int:service_id>/<str:action>/",
+        catalog_views.service_action,
+        name="service_action",
+    ),
+    path("audit/running/", audit_views.running_now, name="running"),
     path("jobs/", job_views.job_list, name="jobs"),
     path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
     path("jobs/<int:job_id>/cancel/", job_views.job_cancel_view, name="job_cancel"),

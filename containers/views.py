@@ -88,8 +88,23 @@ def container_detail(request: HttpRequest, container_id: str) -> HttpResponse:
             ),
             "can_act": access.can(permissions.ACT, container),
             "team": access.team_of(container),
+            "assigned": "berth.team" not in container.labels
+            and container.id in access.assignments,
+            "assign_teams": _assign_choices(access, container),
         },
     )
+
+
+def _assign_choices(access: Access, container: dockerapi.ContainerDetail) -> list:
+    """Teams an admin may give this container to (none when it has a label)."""
+    if (
+        not access.can(permissions.ASSIGN, container)
+        or "berth.team" in container.labels
+    ):
+        return []
+    from console.models import Team
+
+    return list(Team.objects.values_list("name", flat=True))
 
 
 @require_GET
@@ -165,6 +180,17 @@ def _container_row(
             "here": request.POST.get("next", ""),
         },
     )
+
+
+@require_POST
+def container_assign(request: HttpRequest, container_id: str) -> HttpResponse:
+    outcome = services.container_assign(
+        actor=Actor.from_request(request),
+        container_id=container_id,
+        team=request.POST.get("team", "").strip(),
+    )
+    _tell(request, outcome)
+    return redirect("containers:detail", container_id)
 
 
 @require_POST

@@ -22,6 +22,7 @@ say "database migrations"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py collectstatic --noinput -v0
 "$PY" manage.py ensure_admin
+"$PY" manage.py load_catalog -v0 >/dev/null || die "the service catalog (containers/catalog/*.yaml) did not load"
 
 BIND="${BERTH_BIND:-127.0.0.1}"
 PORT="${BERTH_PORT:-8000}"

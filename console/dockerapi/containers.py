@@ -156,6 +156,7 @@ def _detail_from_inspect(data: dict[str, Any]) -> ContainerDetail:
         privileged=bool(host.get("Privileged")),
         network_mode=host.get("NetworkMode") or "",
         raw=data,
+        pid_mode=host.get("PidMode") or "",
     )
 
 

@@ -89,6 +89,10 @@ class ContainerSummary:
     # same list row, so pages that ask "who uses this?" need no inspect.
     volumes: tuple[str, ...] = ()
     networks: tuple[NetworkAttachment, ...] = ()
+    # From the same list row: "host", "bridge", "container:<id>"...; and the
+    # type of each mount ("bind", "volume", "tmpfs"), for the audit's flags.
+    network_mode: str = ""
+    mount_types: tuple[str, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -134,6 +138,8 @@ class ContainerSummary:
                     ((row.get("NetworkSettings") or {}).get("Networks") or {}).items()
                 )
             ),
+            network_mode=(row.get("HostConfig") or {}).get("NetworkMode") or "",
+            mount_types=tuple(m.get("Type") or "" for m in row.get("Mounts") or ()),
         )
 
 
@@ -227,6 +233,7 @@ class ContainerDetail:
     privileged: bool
     network_mode: str
     raw: dict[str, Any]
+    pid_mode: str = ""
 
     @property
     def short_id(self) -> str:
@@ -367,6 +374,22 @@ class VolumeSummary:
     @property
     def owner_labels(self) -> dict[str, str]:
         return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
+
+    @property
+    def hides_bind_mount(self) -> bool:
+        """Whether its driver options mount a host path (o=bind, device=, type=none).
+
+        A local volume created with `-o type=none -o o=bind -o device=/` is a
+        bind mount of / under another name; the launch policy refuses it.
+        """
+        options = {k.lower(): str(v) for k, v in self.options.items()}
+        mount_options = {o.strip() for o in options.get("o", "").split(",")}
+        return (
+            "bind" in mount_options
+            or "rbind" in mount_options
+            or bool(options.get("device"))
+            or options.get("type", "").lower() == "none"
+        )
 
     @property
     def is_anonymous(self) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django import template
 from django.http import HttpRequest
+from django.utils import timezone
 
 from console.dockerapi import PublishedPort
 
@@ -44,3 +46,21 @@ def port_spec(binding: dict) -> str:
     from containers.ports import PortMapping
 
     return PortMapping(**binding).canonical()
+
+
+@register.filter
+def time_left(moment: datetime | None) -> str:
+    """ "2 d 3 h", "45 min", "expired" until `moment`; "no expiry" for None."""
+    if moment is None:
+        return "no expiry"
+    seconds = int((moment - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return "expired"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"

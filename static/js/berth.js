@@ -43,3 +43,25 @@ document.addEventListener("htmx:sendError", () => {
   const slot = document.getElementById("messages");
   if (slot) slot.innerHTML = '<p class="message error" role="alert">Berth did not answer. Check your connection and try again.</p>';
 });
+
+// <button data-copy="#field">: copy the field's value (or text) to the clipboard.
+// The Clipboard API needs a secure context; plain-http consoles fall back to
+// selecting the text and execCommand.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const text = "value" in source ? source.value : source.textContent;
+  const done = () => {
+    const label = button.textContent;
+    button.textContent = "Copied";
+    setTimeout(() => { button.textContent = label; }, 1500);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => {});
+  } else if (source.select) {
+    source.select();
+    if (document.execCommand("copy")) done();
+  }
+});

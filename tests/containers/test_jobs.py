@@ -221,9 +221,9 @@ def test_launch_with_an_engine_chosen_port_is_reachable_over_http(
 
 
 def test_launch_with_an_explicit_host_port(celery_worker, operator_client, httpd_image):
-    from tests.support.live import free_port
+    from tests.support.live import free_port_in_range
 
-    port = free_port()
+    port = free_port_in_range()
     job = launch(operator_client, httpd_image, ports=f"127.0.0.1:{port}:80")
     assert job.status == "succeeded", job.error
     assert HTTPD_PAGE in fetch(f"http://127.0.0.1:{port}/")

@@ -243,13 +243,13 @@ def test_admins_see_everyones_events_and_others_only_their_own(
 
 
 @pytest.mark.django_db
-def test_the_overview_lists_the_latest_jobs_one_may_see(operator_client,
-                                                        outsider_user):
+def test_the_overview_lists_the_latest_jobs_one_may_see(operator_client, outsider_user):
     from containers.models import Job
 
     mine = Job.objects.create(kind="pull", target="alpine:3", team="blue")
-    theirs = Job.objects.create(kind="pull", target="secret:1", team="red",
-                                started_by=outsider_user)
+    theirs = Job.objects.create(
+        kind="pull", target="secret:1", team="red", started_by=outsider_user
+    )
     body = operator_client.get("/").content.decode()
     assert 'id="recent-jobs"' in body
     assert mine.get_absolute_url() in body and theirs.get_absolute_url() not in body

@@ -258,3 +258,117 @@ def mongo_standin(engine: docker.APIClient, busybox_image: str) -> str:
             labels={FIXTURE_LABEL: "1"},
         )
     return "mongo:latest"
+
+
+def build_with_files(
+    client: docker.APIClient,
+    tag: str,
+    dockerfile: str,
+    files: dict[str, str],
+    labels: dict[str, str],
+) -> str:
+    """Build from a context holding `files` (executable) next to the Dockerfile."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in {"Dockerfile": dockerfile, **files}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    stream = client.build(
+        fileobj=buffer,
+        custom_context=True,
+        tag=tag,
+        rm=True,
+        labels=labels,
+        decode=True,
+    )
+    for message in stream:
+        if "error" in message or "errorDetail" in message:
+            raise RuntimeError(f"building {tag} failed: {message}")
+    return client.inspect_image(tag)["Id"]
+
+
+# A stand-in for the catalog's Redis (nothing can be pulled): it runs the
+# template's command unchanged, serves inline Redis commands on 6379 with
+# AUTH against $REDIS_PASSWORD, and has a redis-cli for the healthcheck.
+REDIS_IMAGE = "redis:7.4"
+STANDIN_VERSION = "3"
+FAKE_REDIS = """#!/bin/sh
+# One client connection (from nc -e): inline commands, AUTH against the env.
+authed=no
+while IFS= read -r line; do
+  line=$(printf '%s' "$line" | tr -d '\\r')
+  command=${line%% *}
+  argument=${line#* }
+  case "$command" in
+    AUTH|auth)
+      if [ -n "$REDIS_PASSWORD" ] && [ "$argument" = "$REDIS_PASSWORD" ]; then
+        authed=yes; printf '+OK\\r\\n'
+      else
+        printf -- '-WRONGPASS invalid username-password pair\\r\\n'
+      fi ;;
+    PING|ping)
+      if [ "$authed" = yes ]; then printf '+PONG\\r\\n'
+      else printf -- '-NOAUTH Authentication required.\\r\\n'; fi ;;
+    QUIT|quit) printf '+OK\\r\\n'; exit 0 ;;
+    *) printf -- '-ERR unknown command\\r\\n' ;;
+  esac
+done
+"""
+REDIS_ENTRYPOINT = """#!/bin/sh
+# Stand-in for the redis image's docker-entrypoint.sh (its arguments ignored);
+# stops at once on SIGTERM, as Redis does.
+trap 'exit 0' TERM
+nc -ll -p 6379 -e /usr/local/bin/fake-redis &
+wait
+"""
+REDIS_CLI = """#!/bin/sh
+password=""
+while [ $# -gt 0 ]; do
+  case "$1" in -a) password=$2; shift ;; esac
+  shift
+done
+printf 'AUTH %s\\r\\nPING\\r\\nQUIT\\r\\n' "$password" | nc 127.0.0.1 6379 | tr -d '\\r'
+"""
+
+
+@pytest.fixture(scope="session")
+def redis_standin(engine: docker.APIClient, busybox_image: str) -> str:
+    """A local image tagged as the catalog's Redis, speaking enough of Redis."""
+    try:
+        labels = engine.inspect_image(REDIS_IMAGE)["Config"].get("Labels") or {}
+    except docker.errors.ImageNotFound:
+        labels = None
+    if labels is not None and labels.get("berth-test.standin") in (
+        None,
+        STANDIN_VERSION,
+    ):
+        return REDIS_IMAGE  # a real Redis, or our stand-in at this version
+    build_with_files(
+        engine,
+        REDIS_IMAGE,
+        f"FROM {busybox_image}\n"
+        "COPY fake-redis docker-entrypoint.sh redis-cli /usr/local/bin/\n"
+        "EXPOSE 6379\n"
+        'CMD ["docker-entrypoint.sh", "redis-server"]\n',
+        {
+            "fake-redis": FAKE_REDIS,
+            "docker-entrypoint.sh": REDIS_ENTRYPOINT,
+            "redis-cli": REDIS_CLI,
+        },
+        labels={FIXTURE_LABEL: "1", "berth-test.standin": STANDIN_VERSION},
+    )
+    return REDIS_IMAGE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def label_what_berth_launches() -> Iterator[None]:
+    """Containers and volumes Berth itself creates in the tests (catalog
+    services, their volumes) carry the run label, so they are cleaned up."""
+    from django.test import override_settings
+
+    os.environ["BERTH_LAUNCH_LABELS"] = f"{RUN_LABEL}={RUN_ID}"  # daphne, worker
+    with override_settings(BERTH_LAUNCH_LABELS={RUN_LABEL: RUN_ID}):
+        yield

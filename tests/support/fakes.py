@@ -41,3 +41,30 @@ class FakeGateway:
         if filters.get("state"):
             rows = [c for c in rows if c.state == filters["state"]]
         return list(rows)
+
+
+class FakeDetail:
+    """The few inspect facts the audit view reads."""
+
+    def __init__(
+        self, *, privileged=False, pid_mode="", memory_limit=0, started_at=None
+    ):
+        self.privileged = privileged
+        self.pid_mode = pid_mode
+        self.memory_limit = memory_limit
+        self.started_at = started_at or EPOCH
+
+
+class FakeInspectingGateway(FakeGateway):
+    """FakeGateway that also answers inspect_container, counting each call."""
+
+    def __init__(self, containers: list[ContainerSummary], details=None):
+        super().__init__(containers)
+        self.details = details or {}
+
+    def inspect_container(self, container_id: str) -> FakeDetail:
+        self.calls.append(("inspect_container", {"id": container_id}))
+        return self.details.get(container_id) or FakeDetail(memory_limit=64 * 1024**2)
+
+    def count(self, name: str) -> int:
+        return sum(1 for call, _ in self.calls if call == name)

@@ -42,6 +42,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_in_range(low: int = 20000, high: int = 29999) -> int:
+    """A port of BERTH_PORT_RANGE nothing listens on right now (random start,
+    so parallel runs on one machine rarely pick the same one)."""
+    import random
+
+    start = random.randint(low, high)  # noqa: S311 (not for security)
+    for offset in range(high - low + 1):
+        number = low + (start - low + offset) % (high - low + 1)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", number))
+            except OSError:
+                continue
+            return number
+    raise RuntimeError(f"no free port in {low}-{high}")
+
+
 def database_url() -> str:
     """The test database as a URL, for processes started by the tests."""
     from django.db import connection
