@@ -26,3 +26,10 @@ def _beat_heartbeat(**kwargs: object) -> None:
     from console.heartbeat import start_heartbeat
 
     start_heartbeat("beat")
+
+
+@beat_init.connect
+def _disk_usage_at_start(**kwargs: object) -> None:
+    # Interval tasks first run one interval after beat starts; a fresh console
+    # should not say "not computed yet" for its first ten minutes.
+    app.send_task("host.tasks.refresh_disk_usage")
