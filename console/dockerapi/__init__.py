@@ -21,7 +21,26 @@ from console.dockerapi.errors import (
     GatewayError,
     NotFound,
 )
+from console.dockerapi.events import CONTAINER_ACTIONS, EngineEvent, open_events
+from console.dockerapi.exec import (
+    SHELLS,
+    ShellSession,
+    end_shell,
+    shell_state,
+    start_shell,
+)
 from console.dockerapi.images import list_images, remove_image
+from console.dockerapi.logs import (
+    STDERR,
+    STDOUT,
+    LogLine,
+    LogStream,
+    open_logs,
+    timestamp_key,
+    timestamp_seconds,
+)
+from console.dockerapi.stats import StatsSample, open_stats, sample_stats
+from console.dockerapi.streams import streams_opened
 from console.dockerapi.types import (
     ContainerDetail,
     ContainerSummary,
@@ -31,6 +50,25 @@ from console.dockerapi.types import (
 
 __all__ = [
     "ACTIONS",
+    "CONTAINER_ACTIONS",
+    "SHELLS",
+    "STDERR",
+    "STDOUT",
+    "EngineEvent",
+    "LogLine",
+    "LogStream",
+    "ShellSession",
+    "StatsSample",
+    "end_shell",
+    "open_events",
+    "open_logs",
+    "open_stats",
+    "sample_stats",
+    "shell_state",
+    "start_shell",
+    "streams_opened",
+    "timestamp_key",
+    "timestamp_seconds",
     "Conflict",
     "ContainerDetail",
     "ContainerSummary",
