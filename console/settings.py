@@ -209,6 +209,15 @@ DOCKER_TIMEOUT = env_int("BERTH_DOCKER_TIMEOUT", 30)
 # Console behaviour.
 BERTH_PAGE_SIZE = env_int("BERTH_PAGE_SIZE", 50)
 
+# Live features: threads for blocking engine reads (one per open log, stats or
+# events stream in a web process), the default log tail, how many lines a
+# log viewer may fall behind before it is told "N lines skipped", and how
+# many containers the list's CPU/memory sampler reads at once.
+BERTH_STREAM_THREADS = env_int("BERTH_STREAM_THREADS", 256)
+BERTH_LOG_TAIL = env_int("BERTH_LOG_TAIL", 500)
+BERTH_LOG_VIEWER_BUFFER = env_int("BERTH_LOG_VIEWER_BUFFER", 5000)
+BERTH_STATS_CONCURRENCY = env_int("BERTH_STATS_CONCURRENCY", 8)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
