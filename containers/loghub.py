@@ -63,11 +63,22 @@ class Viewer:
         self.skipped = 0
         self.dropped_notice: str | None = None
         self.held = True  # until its tail is sent, live lines only queue up
+        self.floor: str | None = None  # lines at or below it were in the tail
         self.ready = asyncio.Event()
 
+    def _above_floor(self, entries: list[Entry]) -> list[Entry]:
+        kept = [e for e in entries if e[0] is None or e[0] > self.floor]
+        if any(e[0] is not None for e in kept):
+            self.floor = None  # the shared stream is past the tail for good
+        return kept
+
     def offer(self, entries: list[Entry]) -> None:
+        if self.floor is not None:
+            entries = self._above_floor(entries)
         self.entries.extend(entries)
-        overflow = len(self.entries) - self.limit
+        # A batch (at most one engine read) is never cut by itself; what a
+        # viewer had not taken yet goes first.
+        overflow = len(self.entries) - max(self.limit, len(entries))
         for _ in range(max(overflow, 0)):
             key, fragment = self.entries.popleft()
             if key is None:
@@ -80,11 +91,8 @@ class Viewer:
     def release(self, after_key: str | None) -> None:
         """The tail is sent: drop queued lines it already had, start sending."""
         if after_key is not None:
-            self.entries = deque(
-                entry
-                for entry in self.entries
-                if entry[0] is None or entry[0] > after_key
-            )
+            self.floor = after_key
+            self.entries = deque(self._above_floor(list(self.entries)))
         self.held = False
         self.ready.set()
 
