@@ -108,7 +108,9 @@ def logs_search(request: HttpRequest, container_id: str) -> HttpResponse:
     container = _allowed_container(request, container_id, permissions.LOGS)
     pattern = _matcher(request.GET.get("q", ""), request.GET.get("regex") == "1")
     if pattern is None:
-        return JsonResponse({"error": "That is not a valid regular expression."}, 400)
+        return JsonResponse(
+            {"error": "That is not a valid regular expression."}, status=400
+        )
     since, until = (
         _epoch(request.GET.get("since", "")),
         _epoch(request.GET.get("until", "")),
