@@ -191,11 +191,20 @@ if HTTPS:
 
 # Redis: Celery broker and result store, Channels layer.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def channel_layer_host(url: str) -> dict[str, object]:
+    # redis-py 8 gives every socket a 5 s read timeout by default, exactly
+    # channels_redis's 5 s blocking pop on an idle socket's channel: the two
+    # race and idle consumers die with "Timeout reading from Redis" (1011).
+    return {"address": url, "socket_timeout": 30}
+
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [channel_layer_host(REDIS_URL)],
             "capacity": 1000,
             "expiry": 30,
         },

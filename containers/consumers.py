@@ -30,7 +30,8 @@ from containers.loghub import Viewer, encode_line, hub, lines_frame
 log = logging.getLogger(__name__)
 
 WINDOW = 16  # frames in flight before the server waits for an ack
-FRAME_LINES = 500  # lines per frame at most
+FRAME_LINES = 2000  # lines per frame at most
+TAIL_BATCH = 5000  # lines of a tail read per trip to the blocking pool
 MAX_TAIL = 100_000  # a number above this is "all"
 MERGED_MAX = 20  # containers in one merged view
 MERGED_TAIL_MAX = 5000
@@ -111,14 +112,21 @@ class StreamingConsumer(BerthConsumer):
             await self.send_frame(lines_frame(fragments[start : start + FRAME_LINES]))
 
 
-def _next_encoded(
-    lines: Any, tag: int | None = None
-) -> tuple[list[str], str | None] | None:
-    """The next batch of a log stream, JSON-encoded, and its last sort key."""
-    batch = next(lines, None)
-    if batch is None:
+def _next_encoded(lines: Any) -> tuple[list[str], str | None] | None:
+    """The next lines of a finite (tail) read, JSON-encoded, and the last
+    one's sort key: up to TAIL_BATCH lines per call, since a tail is all
+    there already and every hop between threads costs."""
+    fragments: list[str] = []
+    last = None
+    while len(fragments) < TAIL_BATCH:
+        batch = next(lines, None)
+        if batch is None:
+            break
+        fragments += [encode_line(line) for line in batch]
+        last = batch[-1]
+    if last is None:
         return None
-    return [encode_line(line, tag) for line in batch], batch[-1].key
+    return fragments, last.key
 
 
 class ContainerLogsConsumer(StreamingConsumer):

@@ -130,28 +130,28 @@ def _dechunked(body: Any) -> Iterator[bytes]:
         data = body.read1(READ_SIZE)
         if not data:
             return
-        buffer += data
+        buffer = buffer + data if buffer else data
         out: list[bytes] = []
-        while buffer:
+        position, size = 0, len(buffer)
+        while position < size:
             if left:
-                piece = buffer[:left]
-                out.append(piece)
-                left -= len(piece)
-                buffer = buffer[len(piece) :]
+                end = min(position + left, size)
+                out.append(buffer[position:end])
+                left -= end - position
+                position = end
                 continue
-            line_end = buffer.find(b"\r\n")
+            line_end = buffer.find(b"\r\n", position)
             if line_end < 0:
                 break
-            size_text = buffer[:line_end].split(b";")[0].strip()
+            size_text = buffer[position:line_end].split(b";")[0].strip()
+            position = line_end + 2
             if not size_text:  # the CRLF that closes a chunk's data
-                buffer = buffer[line_end + 2 :]
                 continue
-            size = int(size_text, 16)
-            if size == 0:
+            left = int(size_text, 16)
+            if left == 0:
                 if out:
                     yield b"".join(out)
                 return
-            buffer = buffer[line_end + 2 :]
-            left = size
+        buffer = buffer[position:]
         if out:
             yield b"".join(out)
