@@ -16,6 +16,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET
 
@@ -85,9 +86,7 @@ def _epoch(text: str) -> float | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        from django.utils import timezone
-
+    if moment.tzinfo is None:  # the browser sends local wall time
         moment = timezone.make_aware(moment)
     return moment.timestamp()
 

@@ -293,6 +293,10 @@
     searchForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       const params = new URLSearchParams(new FormData(searchForm));
+      for (const key of ["since", "until"]) { // the browser's local time, sent as UTC
+        const value = params.get(key);
+        if (value) params.set(key, new Date(value).toISOString()); else params.delete(key);
+      }
       results.hidden = false;
       results.replaceChildren();
       const note = document.createElement("p");
