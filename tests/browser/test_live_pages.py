@@ -100,3 +100,33 @@ def test_a_viewer_sees_no_terminal_tab_and_is_refused_the_page(
     expect(tabs).not_to_contain_text("Terminal")
     response = page.goto(f"{berth_server.url}/containers/{container['Id']}/terminal/")
     assert response.status == 404
+
+
+def test_the_containers_page_follows_changes_made_with_the_cli(
+    page, berth_server, engine
+):
+    from containers.watcher import Watcher
+    from tests.containers.test_watcher import docker_cli, labels_args
+    from tests.support.engine import BUSYBOX, unique_name
+
+    make_user("ada", "admin")
+    watcher = Watcher(audit_delay=0.5).start()
+    try:
+        assert watcher.connected.wait(10)
+        log_in(page, berth_server.url, "ada", PASSWORD)
+        page.goto(f"{berth_server.url}/containers/")
+        page.wait_for_timeout(500)  # the page's socket is open
+        name = unique_name("live")
+        container_id = docker_cli(
+            "run", "-d", "--name", name, *labels_args(), BUSYBOX, "sleep", "60"
+        )
+        row = page.locator(f"#container-{container_id}")
+        expect(row).to_have_attribute("data-state", "running")
+        expect(row).to_contain_text(name)
+        expect(row.locator("td.usage")).to_contain_text("KiB", timeout=15_000)
+        docker_cli("kill", container_id)
+        expect(row).to_have_attribute("data-state", "exited")
+        docker_cli("rm", container_id)
+        expect(row).to_have_count(0)
+    finally:
+        watcher.stop()
