@@ -202,6 +202,7 @@ class BerthWeb:
     username: str
     password: str
     log_path: Path
+    pid: int = 0
 
 
 def free_port() -> int:
@@ -310,7 +311,7 @@ def berth_web(
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for_http(process, f"{url}/login/", log_path)
-        yield BerthWeb(url, username, password, log_path)
+        yield BerthWeb(url, username, password, log_path, process.pid)
     except Exception:
         say(f"Berth's log ends with:\n{_log_tail(log_path)}")
         raise

@@ -9,17 +9,52 @@ in) or 4403 (not allowed) after accepting, so browsers see the code.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from typing import Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
 NOT_LOGGED_IN = 4401
 NOT_ALLOWED = 4403
+
+T = TypeVar("T")
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def blocking_pool() -> ThreadPoolExecutor:
+    """The threads that run blocking engine reads for this web process.
+
+    Never the event loop, and never asgiref's single sync_to_async thread
+    (Channels runs every consumer's database work there): a log stream that
+    blocks it would freeze every socket in the process.
+    """
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(
+                    max_workers=settings.BERTH_STREAM_THREADS,
+                    thread_name_prefix="berth-stream",
+                )
+    return _pool
+
+
+async def run_blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `func` in the blocking pool and await its result."""
+    loop = asyncio.get_running_loop()
+    call = functools.partial(func, *args, **kwargs)
+    return await loop.run_in_executor(blocking_pool(), call)
 
 
 def announce(group: str, message: dict[str, Any]) -> bool:

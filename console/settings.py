@@ -202,11 +202,20 @@ if HTTPS:
 
 # Redis: Celery broker and result store, Channels layer.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def channel_layer_host(url: str) -> dict[str, object]:
+    # redis-py 8 gives every socket a 5 s read timeout by default, exactly
+    # channels_redis's 5 s blocking pop on an idle socket's channel: the two
+    # race and idle consumers die with "Timeout reading from Redis" (1011).
+    return {"address": url, "socket_timeout": 30}
+
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [channel_layer_host(REDIS_URL)],
             "capacity": 1000,
             "expiry": 30,
         },
@@ -226,6 +235,15 @@ BERTH_HELPER_IMAGE = env_str("BERTH_HELPER_IMAGE", "busybox:stable")
 # `docker system df` (volume sizes, disk usage) is slow on big hosts, so beat
 # computes it in the background this often; pages show the last figures.
 BERTH_DISK_USAGE_INTERVAL = env_int("BERTH_DISK_USAGE_INTERVAL", 600)
+
+# Live features: threads for blocking engine reads (one per open log, stats or
+# events stream in a web process), the default log tail, how many lines a
+# log viewer may fall behind before it is told "N lines skipped", and how
+# many containers the list's CPU/memory sampler reads at once.
+BERTH_STREAM_THREADS = env_int("BERTH_STREAM_THREADS", 256)
+BERTH_LOG_TAIL = env_int("BERTH_LOG_TAIL", 500)
+BERTH_LOG_VIEWER_BUFFER = env_int("BERTH_LOG_VIEWER_BUFFER", 5000)
+BERTH_STATS_CONCURRENCY = env_int("BERTH_STATS_CONCURRENCY", 8)
 
 LOGGING = {
     "version": 1,

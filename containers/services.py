@@ -7,6 +7,7 @@ for a refusal the user should read (engine errors become the message).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from console import dockerapi, permissions
 from console.audit import Actor, record
@@ -183,3 +184,72 @@ def _assign_problem(
     if team and not Team.objects.filter(name=team).exists():
         return f"There is no team called {team}."
     return ""
+
+
+def _container_audit(container: dockerapi.ContainerDetail) -> dict[str, str]:
+    return {
+        "target_type": "container",
+        "target_id": container.id,
+        "target_name": container.name,
+        "team": container.labels.get("berth.team", ""),
+    }
+
+
+def terminal_allowed(*, actor: Actor, container: dockerapi.ContainerDetail) -> Outcome:
+    """Whether `actor` may open a terminal; a refusal is audited as denied."""
+    if permissions.can(actor.user, permissions.TERMINAL, container):
+        return Outcome(True, "")
+    message = f"You may not open a terminal in {container.name}."
+    record(
+        actor,
+        "container.terminal",
+        **_container_audit(container),
+        outcome="denied",
+        error=message,
+    )
+    return Outcome(False, message)
+
+
+def terminal_opened(
+    *,
+    actor: Actor,
+    container: dockerapi.ContainerDetail,
+    command: list[str],
+    started: datetime,
+) -> None:
+    """Audit a terminal as it opens (so it is on record even if Berth dies)."""
+    record(
+        actor,
+        "container.terminal",
+        **_container_audit(container),
+        params={"command": command, "started": started.isoformat()},
+    )
+
+
+def terminal_closed(
+    *,
+    actor: Actor,
+    container: dockerapi.ContainerDetail,
+    command: list[str],
+    started: datetime,
+    ended: datetime,
+    exit_code: int | None,
+    process_gone: bool,
+) -> None:
+    """Audit the end of a terminal: how long it ran and whether its processes
+    are gone from the container."""
+    record(
+        actor,
+        "container.terminal.end",
+        **_container_audit(container),
+        params={
+            "command": command,
+            "started": started.isoformat(),
+            "ended": ended.isoformat(),
+            "seconds": round((ended - started).total_seconds(), 1),
+            "exit_code": exit_code,
+            "process_gone": process_gone,
+        },
+        outcome="success" if process_gone else "failure",
+        error="" if process_gone else "The shell was still running after SIGKILL.",
+    )

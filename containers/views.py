@@ -40,6 +40,7 @@ class ContainerRow:
     can_act: bool
     team: str
     assigned: bool
+    can_logs: bool = False
 
 
 def container_rows(access: Access, containers: list) -> list[ContainerRow]:
@@ -49,9 +50,24 @@ def container_rows(access: Access, containers: list) -> list[ContainerRow]:
             can_act=access.can(permissions.ACT, c),
             team=access.team_of(c),
             assigned="berth.team" not in c.labels and c.id in access.assignments,
+            can_logs=access.can(permissions.LOGS, c),
         )
         for c in containers
     ]
+
+
+@require_GET
+def container_rows_partial(request: HttpRequest) -> HttpResponse:
+    """Rows by id (ids=...), as the list renders them: the live page asks for
+    the rows the watcher said changed, in one engine request."""
+    ids = [i for value in request.GET.getlist("ids") for i in value.split(",") if i]
+    access = access_for(request.user)
+    found = access.visible(dockerapi.list_containers(ids=ids[:100])) if ids else []
+    return render(
+        request,
+        "containers/container_list.html#container-rows",
+        {"rows": container_rows(access, found), "here": request.GET.get("next", "")},
+    )
 
 
 @require_GET
@@ -87,6 +103,9 @@ def container_detail(request: HttpRequest, container_id: str) -> HttpResponse:
                 container.env, reveal=access.can(permissions.SECRETS, container)
             ),
             "can_act": access.can(permissions.ACT, container),
+            "can_logs": access.can(permissions.LOGS, container),
+            "can_stats": access.can(permissions.STATS, container),
+            "can_terminal": access.can(permissions.TERMINAL, container),
             "team": access.team_of(container),
             "assigned": "berth.team" not in container.labels
             and container.id in access.assignments,

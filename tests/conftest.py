@@ -53,7 +53,9 @@ def outsider_client(outsider_user):
     return logged_in(outsider_user)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: Playwright keeps an event loop running in the main
-    thread for the rest of the session, which would upset async tests."""
+    """Browser tests last: Playwright's sync API keeps an event loop running
+    in the main thread for the rest of the session, and async tests (the
+    websocket consumers) cannot run their own loop after that."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

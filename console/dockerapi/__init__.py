@@ -23,6 +23,14 @@ from console.dockerapi.errors import (
     GatewayError,
     NotFound,
 )
+from console.dockerapi.events import CONTAINER_ACTIONS, EngineEvent, open_events
+from console.dockerapi.exec import (
+    SHELLS,
+    ShellSession,
+    end_shell,
+    shell_state,
+    start_shell,
+)
 from console.dockerapi.images import (
     build_stream,
     image_exists,
@@ -34,6 +42,15 @@ from console.dockerapi.images import (
     remove_image,
     tag_image,
 )
+from console.dockerapi.logs import (
+    STDERR,
+    STDOUT,
+    LogLine,
+    LogStream,
+    open_logs,
+    timestamp_key,
+    timestamp_seconds,
+)
 from console.dockerapi.networks import (
     connect_container,
     create_network,
@@ -42,6 +59,8 @@ from console.dockerapi.networks import (
     list_networks,
     remove_network,
 )
+from console.dockerapi.stats import StatsSample, open_stats, sample_stats
+from console.dockerapi.streams import streams_opened
 from console.dockerapi.system import disk_usage, engine_info, ping
 from console.dockerapi.types import (
     DEFAULT_NETWORKS,
@@ -80,6 +99,7 @@ from console.dockerapi.volumes import (
 
 __all__ = [
     "ACTIONS",
+    "CONTAINER_ACTIONS",
     "Conflict",
     "ContainerDetail",
     "ContainerSpec",
@@ -87,18 +107,26 @@ __all__ = [
     "DEFAULT_NETWORKS",
     "DiskUsage",
     "EngineError",
+    "EngineEvent",
     "EngineInfo",
     "EngineUnavailable",
     "GatewayError",
     "HELPER_LABEL",
     "ImageSummary",
     "IpamPool",
+    "LogLine",
+    "LogStream",
     "MountSpec",
     "NetworkAttachment",
     "NetworkSummary",
     "NotFound",
     "PortBinding",
     "PublishedPort",
+    "SHELLS",
+    "STDERR",
+    "STDOUT",
+    "ShellSession",
+    "StatsSample",
     "UsageLine",
     "VolumeEntry",
     "VolumeFile",
@@ -112,6 +140,7 @@ __all__ = [
     "create_volume",
     "disconnect_container",
     "disk_usage",
+    "end_shell",
     "engine_address",
     "engine_info",
     "image_exists",
@@ -125,6 +154,9 @@ __all__ = [
     "list_volume_dir",
     "list_volumes",
     "network_names",
+    "open_events",
+    "open_logs",
+    "open_stats",
     "open_volume_file",
     "ping",
     "prune_containers",
@@ -138,5 +170,11 @@ __all__ = [
     "remove_stale_helpers",
     "remove_volume",
     "run_action",
+    "sample_stats",
+    "shell_state",
+    "start_shell",
+    "streams_opened",
     "tag_image",
+    "timestamp_key",
+    "timestamp_seconds",
 ]
