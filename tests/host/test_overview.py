@@ -151,31 +151,28 @@ def test_the_overview_never_runs_df_and_costs_three_requests(viewer_client, tmp_
         proxy.stop()
 
 
-def test_refresh_sizes_queues_the_task_and_viewers_cannot(
-    operator_client, viewer_client, celery_eager
+@pytest.mark.django_db(transaction=True)
+def test_refresh_sizes_runs_in_the_worker_and_viewers_cannot(
+    operator_client, viewer_client, celery_worker
 ):
+    from tests.support.live import wait_until
+
     assert not DiskUsageSnapshot.objects.exists()
     response = viewer_client.post(reverse("host:refresh_usage"), follow=True)
     assert "Viewers cannot refresh" in response.content.decode()
-    assert not DiskUsageSnapshot.objects.exists()
     response = operator_client.post(
         reverse("host:refresh_usage"), {"next": reverse("host:volumes")}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("host:volumes")
     assert "Computing sizes in the background" in response.content.decode()
+    wait_until(
+        DiskUsageSnapshot.objects.exists,
+        timeout=60,
+        what="the worker to store a docker system df",
+    )
     assert DiskUsageSnapshot.objects.count() == 1
     response = operator_client.post(reverse("host:refresh_usage"), follow=True)
     assert "computed moments ago" in response.content.decode()
-
-
-@pytest.fixture
-def celery_eager():
-    """Run tasks in this process (the worker subprocess is tested elsewhere)."""
-    from console.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_the_tasks_are_registered_and_scheduled(settings):

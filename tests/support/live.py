@@ -234,7 +234,7 @@ def start_worker(
     while time.monotonic() < deadline:
         if live.process.poll() is not None:
             pytest.fail(f"the worker exited early:\n{live.log()}", pytrace=False)
-        if "ready." in live.log():
+        if "ready." in live.log_path.read_text(errors="replace"):
             return live
         time.sleep(0.2)
     live.stop()
@@ -246,6 +246,11 @@ def celery_worker(
     django_db_setup: Any, django_db_blocker: Any
 ) -> Iterator[LiveProcess]:
     """A real Celery worker for the session (jobs run in it)."""
+    from console.celery import app
+
+    # Tests without a worker queue jobs too; their stale messages would only
+    # keep a new worker busy, so the queue starts empty.
+    app.control.purge()
     with django_db_blocker.unblock():
         live = start_worker(subprocess_env(BERTH_JOB_HEARTBEAT_TIMEOUT="60"))
     yield live
@@ -279,3 +284,13 @@ def _outcome_audited(job: Any) -> bool:
     return AuditEvent.objects.filter(
         target_id=str(job.pk), action=ACTIONS[job.kind]
     ).exists()
+
+
+def wait_until(condition: Any, *, timeout: float = 30, what: str = "it") -> None:
+    """Poll `condition()` until true; fail saying what never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"waited {timeout} s for {what}", pytrace=False)
