@@ -64,3 +64,11 @@ def time_left(moment: datetime | None) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+@register.filter
+def short_image(image: str) -> str:
+    """An image shown by id ("sha256:…") shortened as docker ps does."""
+    if image.startswith("sha256:"):
+        return image[7:19]
+    return image

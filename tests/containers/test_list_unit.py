@@ -82,3 +82,11 @@ def test_summaries_parse_names_health_ports_and_owner_labels():
     ]
     assert container.ports[1].looks_like_http and not container.ports[0].is_published
     assert container.owner_labels == {"berth.owner": "mo"}
+
+
+@pytest.mark.django_db
+def test_an_image_shown_by_id_is_shortened_like_docker_ps(viewer_client, monkeypatch):
+    fake = FakeGateway([summary(1, image="sha256:" + "ab" * 32)])
+    monkeypatch.setattr(dockerapi, "list_containers", fake.list_containers)
+    body = viewer_client.get(reverse("containers:list")).content.decode()
+    assert f">{'ab' * 6}</td>" in body
