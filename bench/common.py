@@ -99,6 +99,7 @@ def _build_busybox(client: docker.APIClient) -> None:
         fileobj=io.BytesIO(BUSYBOX_DOCKERFILE.encode()),
         tag=BUSYBOX,
         rm=True,
+        forcerm=True,  # a failed build leaves no intermediate container behind
         labels={FIXTURE_LABEL: "1"},
         decode=True,
     )

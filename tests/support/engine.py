@@ -143,6 +143,7 @@ def build_image(
         fileobj=io.BytesIO(dockerfile.encode()),
         tag=tag,
         rm=True,
+        forcerm=True,  # a failed build leaves no intermediate container behind
         labels=labels or run_labels(),
         decode=True,
     )
@@ -281,6 +282,7 @@ def build_with_files(
         custom_context=True,
         tag=tag,
         rm=True,
+        forcerm=True,  # a failed build leaves no intermediate container behind
         labels=labels,
         decode=True,
     )
