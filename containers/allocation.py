@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from console import dockerapi
-from console.dockerapi import PortBinding
+from console.dockerapi import ContainerSummary, PortBinding
 from containers.hostports import port_is_free
 from containers.models import Job, PortReservation
 
@@ -34,7 +34,8 @@ def release_stale() -> int:
     """Give back reservations nobody holds any more; returns how many.
 
     Reservations are read before the engine's list, so a container created
-    after the list was made cannot be mistaken for a missing one.
+    after the list was made cannot be mistaken for a missing one (which is
+    why this makes its own list rather than take an earlier one).
     """
     reservations = list(PortReservation.objects.select_related("job"))
     if not reservations:
@@ -55,14 +56,18 @@ def _is_stale(reservation: PortReservation, live: set[str], orphan_before) -> bo
     return reservation.created < orphan_before
 
 
-def taken_ports() -> dict[str, set[int]]:
+def taken_ports(
+    containers: list[ContainerSummary] | None = None,
+) -> dict[str, set[int]]:
     """Ports already promised to a launch or published by a container, by protocol."""
     taken: dict[str, set[int]] = {"tcp": set(), "udp": set(), "sctp": set()}
     for number, protocol in PortReservation.objects.values_list(
         "host_port", "protocol"
     ):
         taken.setdefault(protocol, set()).add(number)
-    for container in dockerapi.list_containers():
+    if containers is None:
+        containers = dockerapi.list_containers()
+    for container in containers:
         for port in container.ports:
             if port.host_port:
                 taken.setdefault(port.protocol, set()).add(port.host_port)
@@ -121,19 +126,23 @@ def reserve_explicit(binding: PortBinding) -> PortReservation | str:
 
 
 def reserve_ports(
-    ports: tuple[PortBinding, ...], *, fill_empty: bool
+    ports: tuple[PortBinding, ...],
+    *,
+    fill_empty: bool,
+    containers: list[ContainerSummary] | None = None,
 ) -> tuple[tuple[PortBinding, ...], list[PortReservation], list[str]]:
     """Reserve every single host port of a launch.
 
     With `fill_empty`, a binding without a host port gets one from the range
     (the engine would otherwise pick one outside it). Returns the bindings as
     they will be used, the reservations, and refusals; on any refusal nothing
-    stays reserved.
+    stays reserved. `containers`, when the caller already listed them, saves
+    the engine a second list.
     """
     taken = None
     if fill_empty and any(not p.host_port for p in ports):
         release_stale()
-        taken = taken_ports()
+        taken = taken_ports(containers)
     bound, reservations, problems = [], [], []
     for port in ports:
         try:

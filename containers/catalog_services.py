@@ -62,15 +62,18 @@ def service_launch(
         record(actor, **audit, outcome="denied", error=refusal)
         return Outcome(False, refusal), None
     values = generate_secrets(list(ask.template.secrets or []))
+    containers = dockerapi.list_containers()  # one list for every check below
     ports, reservations, problems = allocation.reserve_ports(
-        _wanted_ports(ask.template), fill_empty=True
+        _wanted_ports(ask.template), fill_empty=True, containers=containers
     )
     if problems:
         record(actor, **audit, outcome="failure", error=" ".join(problems))
         return Outcome(False, " ".join(problems)), None
     spec = build_spec(ask, owner=actor.name, ports=ports, values=values)
-    refused = policy.violations(spec, access) + quota_violations(spec, access)
-    if refused or _name_taken(ask.name):
+    refused = policy.violations(spec, access) + quota_violations(
+        spec, access, containers=containers
+    )
+    if refused or any(c.name == ask.name for c in containers):
         allocation.release(reservations)
         return _refused(actor, audit, ask, refused), None
     service = _service_row(ask, actor, spec, values)
@@ -211,10 +214,6 @@ def volume_name(service_name: str) -> str:
 
 def _label_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _name_taken(name: str) -> bool:
-    return any(c.name == name for c in dockerapi.list_containers())
 
 
 def _refused(

@@ -104,23 +104,25 @@ def _engine_agrees(
     on any refusal the reservations are given back.
     """
     spec = form.spec(owner=access.username)
+    containers = dockerapi.list_containers()  # one list for every check below
     ports, reservations, problems = allocation.reserve_ports(
-        spec.ports, fill_empty=not access.is_admin
+        spec.ports, fill_empty=not access.is_admin, containers=containers
     )
     spec = replace(spec, ports=ports)
     for problem in problems:
         form.add_error("ports", problem)
     refused = policy.violations(spec, access) + quota_violations(
-        spec, access, will_start=form.options()["start"]
+        spec, access, will_start=form.options()["start"], containers=containers
     )
     if refused:
         _refuse(request, form, spec, refused)
-    containers = dockerapi.list_containers()
     if spec.name and any(c.name == spec.name for c in containers):
         form.add_error("name", f"A container called {spec.name} already exists.")
     for problem in launch.port_conflicts(spec.ports, containers):
         form.add_error("ports", problem)
-    if spec.network and spec.network not in dockerapi.network_names():
+    if spec.network and spec.network not in {
+        network.name for network in dockerapi.list_networks()
+    }:
         form.add_error("network", f"There is no network called {spec.network}.")
     if form.errors:
         allocation.release(reservations)

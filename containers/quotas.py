@@ -27,17 +27,21 @@ class TeamUsage:
 
 
 def team_usage(
-    team: str, access: Access, *, exclude_job: int | None = None
+    team: str,
+    access: Access,
+    *,
+    exclude_job: int | None = None,
+    containers: list[dockerapi.ContainerSummary] | None = None,
 ) -> TeamUsage:
     """What `team` runs now plus what its pending launches will add.
 
     One engine list; one inspect per running team container, only when the
     memory quota needs their limits (the list does not carry them).
     """
+    if containers is None:
+        containers = dockerapi.list_containers()
     running = [
-        c
-        for c in dockerapi.list_containers()
-        if c.state in RUNNING_STATES and access.team_of(c) == team
+        c for c in containers if c.state in RUNNING_STATES and access.team_of(c) == team
     ]
     pending = Job.objects.filter(
         kind=Job.Kind.LAUNCH,
@@ -63,6 +67,7 @@ def quota_violations(
     *,
     will_start: bool = True,
     exclude_job: int | None = None,
+    containers: list[dockerapi.ContainerSummary] | None = None,
 ) -> list[Violation]:
     """Refusals, with the numbers, when starting `spec` would pass a team quota."""
     team = team_named(spec.labels.get("berth.team", ""))
@@ -70,7 +75,9 @@ def quota_violations(
         return []
     if team.max_running_containers is None and not team.max_total_memory_mb:
         return []
-    usage = team_usage(team.name, access, exclude_job=exclude_job)
+    usage = team_usage(
+        team.name, access, exclude_job=exclude_job, containers=containers
+    )
     return starting_violations(team, usage, spec.memory_bytes)
 
 

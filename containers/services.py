@@ -127,7 +127,8 @@ def image_matches(summary: dockerapi.ImageSummary, image: str) -> bool:
 
 
 def short_image(image: str) -> str:
-    return image.removeprefix("sha256:")[:12] if image.startswith("sha256:") else image
+    """An image named by id ("sha256:…") shortened as docker ps does."""
+    return image[7:19] if image.startswith("sha256:") else image
 
 
 def container_assign(*, actor: Actor, container_id: str, team: str) -> Outcome:

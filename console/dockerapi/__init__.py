@@ -15,7 +15,7 @@ from console.dockerapi.containers import (
     remove_container,
     run_action,
 )
-from console.dockerapi.create import create_container, network_names
+from console.dockerapi.create import create_container
 from console.dockerapi.errors import (
     Conflict,
     EngineError,
@@ -153,7 +153,6 @@ __all__ = [
     "list_networks",
     "list_volume_dir",
     "list_volumes",
-    "network_names",
     "open_events",
     "open_logs",
     "open_stats",

@@ -86,9 +86,3 @@ def _networking(api: Any, spec: ContainerSpec) -> dict[str, Any] | None:
     if not spec.network or spec.network_mode:
         return None
     return api.create_networking_config({spec.network: api.create_endpoint_config()})
-
-
-def network_names() -> set[str]:
-    """Names of the engine's networks, to check a launch's network exists."""
-    with engine_call() as api:
-        return {network["Name"] for network in api.networks()}

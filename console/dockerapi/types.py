@@ -15,6 +15,20 @@ _HEALTH_IN_STATUS = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 OWNER_LABELS = ("berth.owner", "berth.team", "berth.template", "berth.expires-at")
 
 
+class Labelled:
+    """Berth's ownership labels, for any engine object with `labels`."""
+
+    labels: dict[str, str]
+
+    @property
+    def team(self) -> str:
+        return self.labels.get("berth.team", "")
+
+    @property
+    def owner_labels(self) -> dict[str, str]:
+        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
+
+
 def from_timestamp(seconds: int | float | None) -> datetime | None:
     if not seconds:
         return None
@@ -72,7 +86,7 @@ class PublishedPort:
 
 
 @dataclass(frozen=True)
-class ContainerSummary:
+class ContainerSummary(Labelled):
     """One row of the engine's container list (GET /containers/json)."""
 
     id: str
@@ -104,10 +118,6 @@ class ContainerSummary:
         if not match:
             return ""
         return "starting" if match.group(1) == "health: starting" else match.group(1)
-
-    @property
-    def owner_labels(self) -> dict[str, str]:
-        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
 
     @property
     def compose_project(self) -> str:
@@ -197,7 +207,7 @@ class HealthCheckResult:
 
 
 @dataclass(frozen=True)
-class ContainerDetail:
+class ContainerDetail(Labelled):
     """What the container page shows, read from one inspect call."""
 
     id: str
@@ -242,10 +252,6 @@ class ContainerDetail:
     @property
     def cpus(self) -> float:
         return self.nano_cpus / 1e9
-
-    @property
-    def owner_labels(self) -> dict[str, str]:
-        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
 
 
 @dataclass(frozen=True)
@@ -356,7 +362,7 @@ def parse_engine_time_or_stamp(value: Any) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class VolumeSummary:
+class VolumeSummary(Labelled):
     """One volume, from the volume list or an inspect (same shape)."""
 
     name: str
@@ -366,14 +372,6 @@ class VolumeSummary:
     scope: str
     labels: dict[str, str] = field(default_factory=dict)
     options: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def team(self) -> str:
-        return self.labels.get("berth.team", "")
-
-    @property
-    def owner_labels(self) -> dict[str, str]:
-        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
 
     @property
     def hides_bind_mount(self) -> bool:
@@ -423,7 +421,7 @@ class IpamPool:
 
 
 @dataclass(frozen=True)
-class NetworkSummary:
+class NetworkSummary(Labelled):
     """One network, from the network list or an inspect (same shape)."""
 
     id: str
@@ -441,14 +439,6 @@ class NetworkSummary:
     @property
     def short_id(self) -> str:
         return self.id[:12]
-
-    @property
-    def team(self) -> str:
-        return self.labels.get("berth.team", "")
-
-    @property
-    def owner_labels(self) -> dict[str, str]:
-        return {key: self.labels[key] for key in OWNER_LABELS if key in self.labels}
 
     @property
     def is_default(self) -> bool:

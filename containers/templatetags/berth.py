@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from console.dockerapi import PublishedPort
+from containers import services
 
 register = template.Library()
 ANY_ADDRESS = {"", "0.0.0.0", "::"}  # noqa: S104 (recognised, not bound)
@@ -66,9 +67,4 @@ def time_left(moment: datetime | None) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
-@register.filter
-def short_image(image: str) -> str:
-    """An image shown by id ("sha256:…") shortened as docker ps does."""
-    if image.startswith("sha256:"):
-        return image[7:19]
-    return image
+register.filter("short_image", services.short_image)
